@@ -1,0 +1,83 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { EnvironmentConfig, KubernetesTarget } from "../config/types";
+import { applicationName } from "../manifests/argocd";
+import { ArgoApplication } from "./argoApplication";
+import { ArgoProject } from "./argoProject";
+import { EnvironmentNamespace } from "./environmentNamespace";
+
+export interface EnvironmentArgs {
+  /** The validated config of the stack that declares this environment. */
+  config: EnvironmentConfig;
+  /** Per app, annotations recording how its tag got here. */
+  appAnnotations?: Record<string, Record<string, string>>;
+}
+
+/** What a user needs to know about one app after `pulumi up`. */
+export interface AppSummary {
+  image: string;
+  tag: string;
+  applicationName: string;
+  syncMode: string;
+  namespace: string;
+}
+
+/** Provider settings for a target: a real cluster, or manifests rendered to a folder. */
+export function kubernetesProviderArgs(target: KubernetesTarget): k8s.ProviderArgs {
+  if (target.mode === "render") return { renderYamlToDirectory: target.directory };
+  return {
+    ...(target.kubeconfig ? { kubeconfig: target.kubeconfig } : {}),
+    ...(target.context ? { context: target.context } : {}),
+  };
+}
+
+/**
+ * Everything one environment needs around its pinned tags: namespaces with guardrails, the Argo
+ * CD AppProject that confines it, and one Argo CD Application per app.
+ */
+export class Environment extends pulumi.ComponentResource {
+  public readonly environment: string;
+  public readonly namespaces: string[];
+  public readonly apps: Record<string, AppSummary>;
+
+  constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("gitops:index:Environment", name, {}, opts);
+    const env = args.config;
+
+    const provider = new k8s.Provider(
+      `${name}-kubernetes`,
+      kubernetesProviderArgs(env.kubernetes),
+      { parent: this },
+    );
+    const withProvider = { parent: this, providers: { kubernetes: provider } };
+
+    const namespaces = env.namespaces.map(
+      (namespace) =>
+        new EnvironmentNamespace(`${name}-ns-${namespace}`, { env, namespace }, withProvider),
+    );
+    const project = new ArgoProject(`${name}-project`, { env }, withProvider);
+    for (const app of env.apps) {
+      new ArgoApplication(
+        `${name}-app-${app.name}`,
+        { env, app, annotations: args.appAnnotations?.[app.name] },
+        { ...withProvider, dependsOn: [project, ...namespaces] },
+      );
+    }
+
+    this.environment = env.environment;
+    this.namespaces = env.namespaces;
+    this.apps = Object.fromEntries(
+      env.apps.map((app) => [
+        app.name,
+        {
+          image: app.image,
+          tag: app.tag,
+          applicationName: applicationName(env, app),
+          syncMode: env.syncMode,
+          namespace: app.namespace,
+        },
+      ]),
+    );
+    this.registerOutputs({ environment: this.environment, namespaces: this.namespaces, apps: this.apps });
+  }
+}

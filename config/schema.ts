@@ -1,0 +1,184 @@
+/**
+ * The shape of a stack's `promotion:*` config. Every message here completes the sentence
+ * "accepted: ...", because config/validate.ts prints it after the key and the bad value.
+ */
+import { z } from "zod";
+import { ACCEPTED_IMAGE_TAGS, checkImageTag } from "../rules/imageTag";
+
+/** Builds a strict object whose unknown-key error lists the keys it accepts. */
+function strictObject<T extends z.ZodRawShape>(shape: T) {
+  const accepted = Object.keys(shape).join(", ");
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys" ? `one of the keys ${accepted}` : undefined,
+  });
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export const dnsLabel = (what: string) =>
+  z
+    .string({ error: `${what}: a string` })
+    .max(63, `${what}: at most 63 characters`)
+    .regex(DNS_LABEL, `${what}: lowercase letters, digits and '-', starting and ending alphanumeric`);
+
+const nonEmpty = (what: string) =>
+  z.string({ error: `${what}: a string` }).min(1, `${what}: a non-empty string`);
+
+const stringList = (what: string) => z.array(nonEmpty(what), { error: `a list of ${what}s` });
+
+/** Kubernetes resource quantity (100m, 1Gi, 2); YAML numbers are accepted and kept as strings. */
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+const quantity = z
+  .union([z.string(), z.number()], { error: "a Kubernetes quantity such as 100m, 128Mi or 2" })
+  .transform((value) => String(value))
+  .refine((value) => QUANTITY.test(value), {
+    error: "a Kubernetes quantity such as 100m, 128Mi or 2",
+  });
+
+const computeResources = strictObject({
+  cpu: quantity.optional(),
+  memory: quantity.optional(),
+});
+
+const resourceRequirements = strictObject({
+  requests: computeResources.optional(),
+  limits: computeResources.optional(),
+});
+
+/** Image repository without tag or digest: the tag lives in its own key. */
+const IMAGE = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/;
+
+const imageTag = z.string({ error: ACCEPTED_IMAGE_TAGS }).superRefine((tag, ctx) => {
+  const checked = checkImageTag(tag);
+  if ("refused" in checked) {
+    ctx.addIssue({ code: "custom", message: `${ACCEPTED_IMAGE_TAGS} (${checked.refused})` });
+  }
+});
+
+export const logLevels = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
+
+const manifestSource = strictObject({
+  repoURL: nonEmpty("repoURL").regex(
+    /^(https:\/\/|ssh:\/\/|git@)\S+$/,
+    "a git URL (https://..., ssh://... or git@...)",
+  ),
+  path: nonEmpty("path").refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), {
+    error: "a path inside the repository (relative, without '..')",
+  }),
+  targetRevision: nonEmpty("targetRevision"),
+});
+
+const app = strictObject({
+  image: z
+    .string({ error: "an image repository such as ghcr.io/org/name" })
+    .regex(IMAGE, "an image repository such as ghcr.io/org/name, without tag or digest"),
+  tag: imageTag,
+  source: manifestSource,
+  replicas: z
+    .number({ error: "a whole number from 0 to 1000" })
+    .int("a whole number from 0 to 1000")
+    .min(0, "a whole number from 0 to 1000")
+    .max(1000, "a whole number from 0 to 1000"),
+  logLevel: z.enum(logLevels, { error: `one of ${logLevels.join(", ")}` }).optional(),
+  resources: resourceRequirements.optional(),
+  env: z
+    .record(
+      z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "environment variable names"),
+      z.string({ error: "a string value" }),
+      { error: "a map of environment variable names to string values" },
+    )
+    .optional(),
+  namespace: dnsLabel("namespace").optional(),
+  deployment: dnsLabel("deployment name").optional(),
+  container: dnsLabel("container name").optional(),
+  syncWave: z
+    .number({ error: "a whole number (Argo CD sync wave)" })
+    .int("a whole number (Argo CD sync wave)")
+    .optional(),
+});
+
+const role = strictObject({
+  name: dnsLabel("role name"),
+  description: z.string({ error: "a string" }).optional(),
+  groups: z.array(nonEmpty("group"), { error: "a list of SSO group names" }).min(1, "at least one group"),
+  canSync: z.boolean({ error: "true or false" }),
+});
+
+const CRON_FIELD = /^[0-9*,/\-]+$/;
+const syncWindow = strictObject({
+  kind: z.enum(["allow", "deny"], { error: "allow or deny" }),
+  schedule: z
+    .string({ error: "a cron schedule with 5 fields" })
+    .refine((s) => s.trim().split(/\s+/).length === 5 && s.trim().split(/\s+/).every((f) => CRON_FIELD.test(f)), {
+      error: "a cron schedule with 5 fields, such as \"0 9 * * 1-5\"",
+    }),
+  duration: z.string({ error: "a duration such as 1h or 30m" }).regex(/^([0-9]+h)?([0-9]+m)?$/, "a duration such as 1h, 30m or 1h30m").min(2, "a duration such as 1h, 30m or 1h30m"),
+  timeZone: nonEmpty("timeZone").optional(),
+  manualSync: z.boolean({ error: "true or false" }).optional(),
+  applications: z.array(nonEmpty("application"), { error: "a list of application names or globs" }).optional(),
+});
+
+const clusterResource = strictObject({
+  group: z.string({ error: "an API group (\"\" for core)" }),
+  kind: nonEmpty("kind"),
+});
+
+const QUOTA_KEY = /^(requests\.|limits\.)?(cpu|memory|storage|ephemeral-storage)$|^(pods|services|secrets|configmaps|persistentvolumeclaims|replicationcontrollers|resourcequotas|services\.loadbalancers|services\.nodeports|count\/[a-z0-9.]+)$/;
+
+const limitRange = strictObject({
+  defaultRequest: computeResources.optional(),
+  default: computeResources.optional(),
+  max: computeResources.optional(),
+  min: computeResources.optional(),
+});
+
+const network = strictObject({
+  allowIngressFromNamespaces: z.array(dnsLabel("namespace"), { error: "a list of namespace names" }).optional(),
+});
+
+/** Every key a stack may set under `promotion:`. */
+export const stackConfigSchema = strictObject({
+  environment: dnsLabel("environment name"),
+  system: dnsLabel("system name"),
+  upstream: z.union([z.literal(""), dnsLabel("environment name")], {
+    error: "an environment name, or \"\" for the first environment",
+  }),
+  namespace: dnsLabel("namespace"),
+  extraNamespaces: z.array(dnsLabel("namespace"), { error: "a list of namespace names" }).optional(),
+  syncMode: z.enum(["automated", "manual"], { error: "automated or manual" }),
+  slackChannel: z
+    .string({ error: "a Slack channel such as #team-deploys" })
+    .regex(/^#?[a-z0-9][a-z0-9._-]{0,79}$/, "a Slack channel such as #team-deploys"),
+  argocdNamespace: dnsLabel("namespace"),
+  clusterServer: z
+    .string({ error: "an https:// URL of the cluster's API server" })
+    .regex(/^https:\/\/\S+$/, "an https:// URL of the cluster's API server"),
+  sourceRepos: stringList("repository URL").min(1, "at least one repository URL"),
+  kubeconfig: z.string({ error: "a path to a kubeconfig, its content, or \"\"" }),
+  kubeContext: z.string({ error: "a kubeconfig context name, or \"\"" }),
+  renderDir: nonEmpty("renderDir"),
+  quota: z
+    .record(z.string().regex(QUOTA_KEY, "ResourceQuota resource names such as requests.cpu, limits.memory or pods"), quantity, {
+      error: "a map of ResourceQuota resource names to quantities",
+    })
+    .optional(),
+  limitRange: limitRange.optional(),
+  network: network.optional(),
+  roles: z.array(role, { error: "a list of roles" }).optional(),
+  syncWindows: z.array(syncWindow, { error: "a list of sync windows" }).optional(),
+  clusterResources: z.array(clusterResource, { error: "a list of {group, kind}" }).optional(),
+  apps: z
+    .record(dnsLabel("application name"), app, { error: "a map of application name to application" })
+    .refine((apps) => Object.keys(apps).length > 0, { error: "at least one application" }),
+});
+
+export type RawStackConfig = z.infer<typeof stackConfigSchema>;
+export type AppConfigInput = z.infer<typeof app>;
+export type ComputeResources = z.infer<typeof computeResources>;
+export type ResourceRequirements = z.infer<typeof resourceRequirements>;
+export type RoleConfig = z.infer<typeof role>;
+export type SyncWindowConfig = z.infer<typeof syncWindow>;
+export type ClusterResourceConfig = z.infer<typeof clusterResource>;
+export type LimitRangeConfig = z.infer<typeof limitRange>;
+export type LogLevel = (typeof logLevels)[number];

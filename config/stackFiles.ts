@@ -1,0 +1,65 @@
+/**
+ * Reads the stack files in the repository the way the Pulumi engine does (project defaults from
+ * Pulumi.yaml, then the stack's own values), for everything that looks across stacks without
+ * running one: tests, the CODEOWNERS generator, the promote command.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { decodeConfigValues } from "./decode";
+import { validateStackConfig } from "./validate";
+import type { EnvironmentConfig } from "./types";
+
+const STACK_FILE = /^Pulumi\.([A-Za-z0-9_.-]+)\.ya?ml$/;
+
+export function stackFilePath(projectDir: string, stack: string): string {
+  return path.join(projectDir, `Pulumi.${stack}.yaml`);
+}
+
+/** Stack names that have a `Pulumi.<stack>.yaml` in the project directory, sorted. */
+export function listStacks(projectDir: string): string[] {
+  return fs
+    .readdirSync(projectDir)
+    .map((file) => STACK_FILE.exec(file)?.[1])
+    .filter((stack): stack is string => stack !== undefined)
+    .sort();
+}
+
+function projectName(project: Record<string, unknown>): string {
+  return typeof project.name === "string" ? project.name : "";
+}
+
+/** A key as the engine names it: unqualified project keys get the project's namespace. */
+function qualify(key: string, project: string): string {
+  return key.includes(":") ? key : `${project}:${key}`;
+}
+
+function asConfigString(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/**
+ * The config map (`namespace:key` to string, structured values as JSON) that the engine would
+ * hand the program for this stack.
+ */
+export function engineConfig(projectDir: string, stack: string): Record<string, string> {
+  const project = (parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) ?? {}) as Record<string, unknown>;
+  const name = projectName(project);
+  const config: Record<string, string> = {};
+  const schema = (project.config ?? {}) as Record<string, unknown>;
+  for (const [key, declaration] of Object.entries(schema)) {
+    if (declaration !== null && typeof declaration === "object" && "default" in declaration) {
+      config[qualify(key, name)] = asConfigString((declaration as { default: unknown }).default);
+    }
+  }
+  const stackFile = (parse(fs.readFileSync(stackFilePath(projectDir, stack), "utf8")) ?? {}) as Record<string, unknown>;
+  for (const [key, value] of Object.entries((stackFile.config ?? {}) as Record<string, unknown>)) {
+    config[qualify(key, name)] = asConfigString(value);
+  }
+  return config;
+}
+
+/** Reads and validates one stack file; throws StackConfigError like the program would. */
+export function loadStackFile(projectDir: string, stack: string): EnvironmentConfig {
+  return validateStackConfig(stack, decodeConfigValues(engineConfig(projectDir, stack)));
+}

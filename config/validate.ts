@@ -1,0 +1,222 @@
+/**
+ * Pure validation of a stack's raw `promotion:*` config into typed values. It collects every
+ * problem before failing, so a user fixes a stack file in one pass.
+ */
+import { z } from "zod";
+import { stackConfigSchema, type RawStackConfig } from "./schema";
+import type { AppConfig, EnvironmentConfig } from "./types";
+import { checkImageTag } from "../rules/imageTag";
+
+export const CONFIG_NAMESPACE = "promotion";
+
+/** One thing wrong with a stack's config. */
+export interface ConfigProblem {
+  stack: string;
+  /** Full key path, e.g. `promotion:apps.dex.tag`. */
+  key: string;
+  /** The value found, or undefined when the key is missing. */
+  value: unknown;
+  /** What the key accepts. */
+  accepted: string;
+}
+
+export class StackConfigError extends Error {
+  constructor(
+    public readonly stack: string,
+    public readonly problems: ConfigProblem[],
+  ) {
+    super(formatProblems(stack, problems));
+    this.name = "StackConfigError";
+  }
+}
+
+function showValue(value: unknown): string {
+  if (value === undefined) return "(not set)";
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+export function formatProblem(problem: ConfigProblem): string {
+  return `stack "${problem.stack}": ${problem.key} = ${showValue(problem.value)}; accepted: ${problem.accepted}`;
+}
+
+export function formatProblems(stack: string, problems: ConfigProblem[]): string {
+  const count = problems.length === 1 ? "1 configuration problem" : `${problems.length} configuration problems`;
+  return [
+    `Stack "${stack}" has ${count}; nothing was changed:`,
+    ...problems.map((p) => `  - ${formatProblem(p)}`),
+  ].join("\n");
+}
+
+function keyPath(path: readonly PropertyKey[]): string {
+  let key = `${CONFIG_NAMESPACE}:${String(path[0] ?? "")}`;
+  for (const part of path.slice(1)) {
+    key += typeof part === "number" ? `[${part}]` : `.${String(part)}`;
+  }
+  return key;
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = raw;
+  for (const part of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[part];
+  }
+  return current;
+}
+
+function problemsFromZod(stack: string, raw: unknown, error: z.ZodError): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const unknownKey of issue.keys) {
+        const path = [...issue.path, unknownKey];
+        problems.push({
+          stack,
+          key: keyPath(path),
+          value: valueAt(raw, path),
+          accepted: `no such key; ${issue.message}`,
+        });
+      }
+    } else if (issue.code === "invalid_key") {
+      problems.push({
+        stack,
+        key: keyPath(issue.path),
+        value: issue.path[issue.path.length - 1],
+        accepted: `as a key: ${issue.issues[0]?.message ?? issue.message}`,
+      });
+    } else {
+      problems.push({ stack, key: keyPath(issue.path), value: valueAt(raw, issue.path), accepted: issue.message });
+    }
+  }
+  return problems;
+}
+
+const RESERVED_NAMESPACES = new Set(["default", "kube-system", "kube-public", "kube-node-lease"]);
+
+type Loose = Record<string, unknown>;
+const isObject = (value: unknown): value is Loose =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+
+/**
+ * Rules that relate several keys. They read the raw values defensively, so they still run (and
+ * report) when other keys are malformed.
+ */
+function crossKeyProblems(stack: string, raw: Loose): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const add = (path: PropertyKey[], accepted: string) =>
+    problems.push({ stack, key: keyPath(path), value: valueAt(raw, path), accepted });
+
+  if (typeof raw.environment === "string" && raw.environment !== stack) {
+    add(["environment"], `the stack name "${stack}": a stack declares exactly its own environment`);
+  }
+  if (typeof raw.upstream === "string" && raw.upstream !== "" && raw.upstream === raw.environment) {
+    add(["upstream"], "another environment's name: an environment cannot promote from itself");
+  }
+  const argocdNamespace = typeof raw.argocdNamespace === "string" ? raw.argocdNamespace : "argocd";
+  const ownNamespaces = [
+    ...(typeof raw.namespace === "string" ? [raw.namespace] : []),
+    ...strings(raw.extraNamespaces),
+  ];
+  ownNamespaces.forEach((ns, index) => {
+    const path = index === 0 ? ["namespace"] : ["extraNamespaces", index - 1];
+    if (RESERVED_NAMESPACES.has(ns) || ns === argocdNamespace) {
+      add(path, `a namespace of the environment's own, not ${[...RESERVED_NAMESPACES, argocdNamespace].join(", ")}`);
+    } else if (ownNamespaces.indexOf(ns) !== index) {
+      add(path, "each namespace once");
+    }
+  });
+
+  const sourceRepos = strings(raw.sourceRepos);
+  if (isObject(raw.apps)) {
+    for (const [name, app] of Object.entries(raw.apps)) {
+      if (!isObject(app)) continue;
+      if (typeof app.namespace === "string" && !ownNamespaces.includes(app.namespace)) {
+        add(["apps", name, "namespace"], `one of this environment's namespaces (${ownNamespaces.join(", ")}); a destination outside the environment is refused`);
+      }
+      const source = app.source;
+      if (isObject(source) && typeof source.repoURL === "string" && Array.isArray(raw.sourceRepos) && !sourceRepos.includes(source.repoURL)) {
+        add(["apps", name, "source", "repoURL"], `one of promotion:sourceRepos (${sourceRepos.join(", ")}): the AppProject refuses other repositories`);
+      }
+    }
+  }
+
+  if (Array.isArray(raw.roles)) {
+    const seen = new Set<string>();
+    raw.roles.forEach((role, index) => {
+      if (isObject(role) && typeof role.name === "string") {
+        if (seen.has(role.name)) add(["roles", index, "name"], "a role name used once");
+        seen.add(role.name);
+      }
+    });
+  }
+  return problems;
+}
+
+function toApps(raw: RawStackConfig): AppConfig[] {
+  return Object.entries(raw.apps)
+    .map(([name, app]): AppConfig => {
+      const checked = checkImageTag(app.tag);
+      if ("refused" in checked) throw new Error(`unreachable: tag ${app.tag} passed the schema`);
+      return {
+        name,
+        image: app.image,
+        tag: app.tag,
+        tagKind: checked.kind,
+        source: app.source,
+        replicas: app.replicas,
+        logLevel: app.logLevel,
+        resources: app.resources,
+        env: app.env ?? {},
+        namespace: app.namespace ?? raw.namespace,
+        deployment: app.deployment ?? name,
+        container: app.container ?? name,
+        syncWave: app.syncWave ?? 0,
+      };
+    })
+    .sort((a, b) => a.syncWave - b.syncWave || a.name.localeCompare(b.name));
+}
+
+/**
+ * Validates the raw `promotion:*` values of one stack (keys without the namespace) and returns
+ * the typed config, or throws a StackConfigError listing every problem.
+ */
+export function validateStackConfig(stack: string, raw: Record<string, unknown>): EnvironmentConfig {
+  const parsed = stackConfigSchema.safeParse(raw);
+  const problems = [
+    ...(parsed.success ? [] : problemsFromZod(stack, raw, parsed.error)),
+    ...crossKeyProblems(stack, raw),
+  ];
+  if (problems.length > 0 || !parsed.success) throw new StackConfigError(stack, problems);
+
+  const cfg = parsed.data;
+  const kubeconfig = cfg.kubeconfig || undefined;
+  const context = cfg.kubeContext || undefined;
+  return {
+    stack,
+    environment: cfg.environment,
+    system: cfg.system,
+    upstream: cfg.upstream || undefined,
+    namespace: cfg.namespace,
+    namespaces: [cfg.namespace, ...(cfg.extraNamespaces ?? [])],
+    syncMode: cfg.syncMode,
+    slackChannel: cfg.slackChannel,
+    argocdNamespace: cfg.argocdNamespace,
+    clusterServer: cfg.clusterServer,
+    sourceRepos: cfg.sourceRepos,
+    kubernetes:
+      kubeconfig || context
+        ? { mode: "cluster", kubeconfig, context }
+        : { mode: "render", directory: `${cfg.renderDir}/${stack}` },
+    quota: cfg.quota ?? {},
+    limitRange: cfg.limitRange,
+    allowIngressFromNamespaces: cfg.network?.allowIngressFromNamespaces ?? [],
+    roles: cfg.roles ?? [],
+    syncWindows: cfg.syncWindows ?? [],
+    clusterResources: cfg.clusterResources ?? [],
+    apps: toApps(cfg),
+    projectName: `${cfg.system}-${cfg.environment}`,
+  };
+}

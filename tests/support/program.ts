@@ -1,0 +1,109 @@
+/**
+ * Runs the real program (index.ts) under Pulumi mocks with a given stack's config, and records
+ * every resource it declares. Each run loads a fresh copy of the program's modules.
+ */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { engineConfig } from "../../config/stackFiles";
+
+export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+
+export interface DeclaredResource {
+  type: string;
+  name: string;
+  inputs: Record<string, any>;
+  provider?: string;
+}
+
+export interface ProgramRun {
+  resources: DeclaredResource[];
+  outputs: Record<string, unknown>;
+}
+
+export class ProgramFailed extends Error {
+  constructor(
+    public readonly cause: unknown,
+    public readonly resources: DeclaredResource[],
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+function forgetProgramModules(): void {
+  for (const file of Object.keys(require.cache)) {
+    const relative = path.relative(PROJECT_DIR, file);
+    if (!relative.startsWith("node_modules") && !relative.startsWith("tests") && !relative.startsWith("..")) {
+      delete require.cache[file];
+    }
+  }
+}
+
+async function settle(resources: DeclaredResource[]): Promise<void> {
+  // Registrations are asynchronous: wait until no new resource shows up for a while.
+  let stableTicks = 0;
+  let last = -1;
+  while (stableTicks < 25) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (resources.length === last) stableTicks++;
+    else stableTicks = 0;
+    last = resources.length;
+  }
+}
+
+async function resolveOutputs(exports: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const outputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(exports)) {
+    outputs[key] = pulumi.Output.isInstance(value)
+      ? await new Promise((resolve) => value.apply(resolve))
+      : value;
+  }
+  return outputs;
+}
+
+/**
+ * Runs index.ts for `stack` with `config` (defaults: the real stack file as the engine would
+ * read it, with `overrides` applied; an override of `undefined` removes the key).
+ */
+export async function runProgram(
+  stack: string,
+  overrides: Record<string, string | undefined> = {},
+  baseConfig: Record<string, string> = engineConfig(PROJECT_DIR, stack),
+): Promise<ProgramRun> {
+  const config: Record<string, string> = { ...baseConfig };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) delete config[key];
+    else config[key] = value;
+  }
+  const resources: DeclaredResource[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        resources.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
+        return { id: `${args.name}-id`, state: args.inputs };
+      },
+      call: (args) => args.inputs,
+    },
+    "promotion",
+    stack,
+    true,
+  );
+  pulumi.runtime.setAllConfig(config, []);
+  forgetProgramModules();
+  let programExports: Record<string, unknown>;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    programExports = require(path.join(PROJECT_DIR, "index.ts")) as Record<string, unknown>;
+  } catch (error) {
+    await settle(resources);
+    throw new ProgramFailed(error, resources);
+  }
+  await settle(resources);
+  return { resources, outputs: await resolveOutputs(programExports) };
+}
+
+/** JSON-encodes a structured value the way the engine passes it to the program. */
+export const json = (value: unknown): string => JSON.stringify(value);
+
+export function ofType(run: ProgramRun, type: string): DeclaredResource[] {
+  return run.resources.filter((r) => r.type === type);
+}
