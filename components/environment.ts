@@ -78,6 +78,10 @@ export class Environment extends pulumi.ComponentResource {
         },
       ]),
     );
-    this.registerOutputs({ environment: this.environment, namespaces: this.namespaces, apps: this.apps });
+    this.registerOutputs({
+      environment: this.environment,
+      namespaces: this.namespaces,
+      apps: this.apps,
+    });
   }
 }

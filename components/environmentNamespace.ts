@@ -14,7 +14,11 @@ export interface EnvironmentNamespaceArgs {
 export class EnvironmentNamespace extends pulumi.ComponentResource {
   public readonly namespaceName: pulumi.Output<string>;
 
-  constructor(name: string, args: EnvironmentNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    name: string,
+    args: EnvironmentNamespaceArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super("gitops:index:EnvironmentNamespace", name, {}, opts);
     const { env, namespace } = args;
     const labels = namespaceLabels(env);

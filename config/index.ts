@@ -8,7 +8,12 @@ import { decodeConfigValues } from "./decode";
 import type { EnvironmentConfig } from "./types";
 
 export type { EnvironmentConfig, AppConfig, SyncMode, KubernetesTarget } from "./types";
-export { validateStackConfig, StackConfigError, formatProblems, CONFIG_NAMESPACE } from "./validate";
+export {
+  validateStackConfig,
+  StackConfigError,
+  formatProblems,
+  CONFIG_NAMESPACE,
+} from "./validate";
 export type { ConfigProblem } from "./validate";
 export { decodeConfigValues } from "./decode";
 

@@ -20,7 +20,10 @@ export const dnsLabel = (what: string) =>
   z
     .string({ error: `${what}: a string` })
     .max(63, `${what}: at most 63 characters`)
-    .regex(DNS_LABEL, `${what}: lowercase letters, digits and '-', starting and ending alphanumeric`);
+    .regex(
+      DNS_LABEL,
+      `${what}: lowercase letters, digits and '-', starting and ending alphanumeric`,
+    );
 
 const nonEmpty = (what: string) =>
   z.string({ error: `${what}: a string` }).min(1, `${what}: a non-empty string`);
@@ -101,30 +104,44 @@ const app = strictObject({
 const role = strictObject({
   name: dnsLabel("role name"),
   description: z.string({ error: "a string" }).optional(),
-  groups: z.array(nonEmpty("group"), { error: "a list of SSO group names" }).min(1, "at least one group"),
+  groups: z
+    .array(nonEmpty("group"), { error: "a list of SSO group names" })
+    .min(1, "at least one group"),
   canSync: z.boolean({ error: "true or false" }),
 });
 
 const CRON_FIELD = /^[0-9*,/\-]+$/;
 const syncWindow = strictObject({
   kind: z.enum(["allow", "deny"], { error: "allow or deny" }),
-  schedule: z
-    .string({ error: "a cron schedule with 5 fields" })
-    .refine((s) => s.trim().split(/\s+/).length === 5 && s.trim().split(/\s+/).every((f) => CRON_FIELD.test(f)), {
-      error: "a cron schedule with 5 fields, such as \"0 9 * * 1-5\"",
-    }),
-  duration: z.string({ error: "a duration such as 1h or 30m" }).regex(/^([0-9]+h)?([0-9]+m)?$/, "a duration such as 1h, 30m or 1h30m").min(2, "a duration such as 1h, 30m or 1h30m"),
+  schedule: z.string({ error: "a cron schedule with 5 fields" }).refine(
+    (s) =>
+      s.trim().split(/\s+/).length === 5 &&
+      s
+        .trim()
+        .split(/\s+/)
+        .every((f) => CRON_FIELD.test(f)),
+    {
+      error: 'a cron schedule with 5 fields, such as "0 9 * * 1-5"',
+    },
+  ),
+  duration: z
+    .string({ error: "a duration such as 1h or 30m" })
+    .regex(/^([0-9]+h)?([0-9]+m)?$/, "a duration such as 1h, 30m or 1h30m")
+    .min(2, "a duration such as 1h, 30m or 1h30m"),
   timeZone: nonEmpty("timeZone").optional(),
   manualSync: z.boolean({ error: "true or false" }).optional(),
-  applications: z.array(nonEmpty("application"), { error: "a list of application names or globs" }).optional(),
+  applications: z
+    .array(nonEmpty("application"), { error: "a list of application names or globs" })
+    .optional(),
 });
 
 const clusterResource = strictObject({
-  group: z.string({ error: "an API group (\"\" for core)" }),
+  group: z.string({ error: 'an API group ("" for core)' }),
   kind: nonEmpty("kind"),
 });
 
-const QUOTA_KEY = /^(requests\.|limits\.)?(cpu|memory|storage|ephemeral-storage)$|^(pods|services|secrets|configmaps|persistentvolumeclaims|replicationcontrollers|resourcequotas|services\.loadbalancers|services\.nodeports|count\/[a-z0-9.]+)$/;
+const QUOTA_KEY =
+  /^(requests\.|limits\.)?(cpu|memory|storage|ephemeral-storage)$|^(pods|services|secrets|configmaps|persistentvolumeclaims|replicationcontrollers|resourcequotas|services\.loadbalancers|services\.nodeports|count\/[a-z0-9.]+)$/;
 
 const limitRange = strictObject({
   defaultRequest: computeResources.optional(),
@@ -134,7 +151,9 @@ const limitRange = strictObject({
 });
 
 const network = strictObject({
-  allowIngressFromNamespaces: z.array(dnsLabel("namespace"), { error: "a list of namespace names" }).optional(),
+  allowIngressFromNamespaces: z
+    .array(dnsLabel("namespace"), { error: "a list of namespace names" })
+    .optional(),
 });
 
 /** Every key a stack may set under `promotion:`. */
@@ -142,10 +161,12 @@ export const stackConfigSchema = strictObject({
   environment: dnsLabel("environment name"),
   system: dnsLabel("system name"),
   upstream: z.union([z.literal(""), dnsLabel("environment name")], {
-    error: "an environment name, or \"\" for the first environment",
+    error: 'an environment name, or "" for the first environment',
   }),
   namespace: dnsLabel("namespace"),
-  extraNamespaces: z.array(dnsLabel("namespace"), { error: "a list of namespace names" }).optional(),
+  extraNamespaces: z
+    .array(dnsLabel("namespace"), { error: "a list of namespace names" })
+    .optional(),
   syncMode: z.enum(["automated", "manual"], { error: "automated or manual" }),
   slackChannel: z
     .string({ error: "a Slack channel such as #team-deploys" })
@@ -155,13 +176,22 @@ export const stackConfigSchema = strictObject({
     .string({ error: "an https:// URL of the cluster's API server" })
     .regex(/^https:\/\/\S+$/, "an https:// URL of the cluster's API server"),
   sourceRepos: stringList("repository URL").min(1, "at least one repository URL"),
-  kubeconfig: z.string({ error: "a path to a kubeconfig, its content, or \"\"" }),
-  kubeContext: z.string({ error: "a kubeconfig context name, or \"\"" }),
+  kubeconfig: z.string({ error: 'a path to a kubeconfig, its content, or ""' }),
+  kubeContext: z.string({ error: 'a kubeconfig context name, or ""' }),
   renderDir: nonEmpty("renderDir"),
   quota: z
-    .record(z.string().regex(QUOTA_KEY, "ResourceQuota resource names such as requests.cpu, limits.memory or pods"), quantity, {
-      error: "a map of ResourceQuota resource names to quantities",
-    })
+    .record(
+      z
+        .string()
+        .regex(
+          QUOTA_KEY,
+          "ResourceQuota resource names such as requests.cpu, limits.memory or pods",
+        ),
+      quantity,
+      {
+        error: "a map of ResourceQuota resource names to quantities",
+      },
+    )
     .optional(),
   limitRange: limitRange.optional(),
   network: network.optional(),
@@ -169,7 +199,9 @@ export const stackConfigSchema = strictObject({
   syncWindows: z.array(syncWindow, { error: "a list of sync windows" }).optional(),
   clusterResources: z.array(clusterResource, { error: "a list of {group, kind}" }).optional(),
   apps: z
-    .record(dnsLabel("application name"), app, { error: "a map of application name to application" })
+    .record(dnsLabel("application name"), app, {
+      error: "a map of application name to application",
+    })
     .refine((apps) => Object.keys(apps).length > 0, { error: "at least one application" }),
 });
 

@@ -43,16 +43,18 @@ function asConfigString(value: unknown): string {
  * hand the program for this stack.
  */
 export function engineConfig(projectDir: string, stack: string): Record<string, string> {
-  const project = (parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) ?? {}) as Record<string, unknown>;
+  const project = (parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) ??
+    {}) as Record<string, unknown>;
   const name = projectName(project);
   const config: Record<string, string> = {};
   const schema = (project.config ?? {}) as Record<string, unknown>;
   for (const [key, declaration] of Object.entries(schema)) {
     if (declaration !== null && typeof declaration === "object" && "default" in declaration) {
-      config[qualify(key, name)] = asConfigString((declaration as { default: unknown }).default);
+      config[qualify(key, name)] = asConfigString(declaration.default);
     }
   }
-  const stackFile = (parse(fs.readFileSync(stackFilePath(projectDir, stack), "utf8")) ?? {}) as Record<string, unknown>;
+  const stackFile = (parse(fs.readFileSync(stackFilePath(projectDir, stack), "utf8")) ??
+    {}) as Record<string, unknown>;
   for (const [key, value] of Object.entries((stackFile.config ?? {}) as Record<string, unknown>)) {
     config[qualify(key, name)] = asConfigString(value);
   }

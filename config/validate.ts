@@ -41,7 +41,8 @@ export function formatProblem(problem: ConfigProblem): string {
 }
 
 export function formatProblems(stack: string, problems: ConfigProblem[]): string {
-  const count = problems.length === 1 ? "1 configuration problem" : `${problems.length} configuration problems`;
+  const count =
+    problems.length === 1 ? "1 configuration problem" : `${problems.length} configuration problems`;
   return [
     `Stack "${stack}" has ${count}; nothing was changed:`,
     ...problems.map((p) => `  - ${formatProblem(p)}`),
@@ -86,7 +87,12 @@ function problemsFromZod(stack: string, raw: unknown, error: z.ZodError): Config
         accepted: `as a key: ${issue.issues[0]?.message ?? issue.message}`,
       });
     } else {
-      problems.push({ stack, key: keyPath(issue.path), value: valueAt(raw, issue.path), accepted: issue.message });
+      problems.push({
+        stack,
+        key: keyPath(issue.path),
+        value: valueAt(raw, issue.path),
+        accepted: issue.message,
+      });
     }
   }
   return problems;
@@ -123,7 +129,10 @@ function crossKeyProblems(stack: string, raw: Loose): ConfigProblem[] {
   ownNamespaces.forEach((ns, index) => {
     const path = index === 0 ? ["namespace"] : ["extraNamespaces", index - 1];
     if (RESERVED_NAMESPACES.has(ns) || ns === argocdNamespace) {
-      add(path, `a namespace of the environment's own, not ${[...RESERVED_NAMESPACES, argocdNamespace].join(", ")}`);
+      add(
+        path,
+        `a namespace of the environment's own, not ${[...RESERVED_NAMESPACES, argocdNamespace].join(", ")}`,
+      );
     } else if (ownNamespaces.indexOf(ns) !== index) {
       add(path, "each namespace once");
     }
@@ -134,11 +143,22 @@ function crossKeyProblems(stack: string, raw: Loose): ConfigProblem[] {
     for (const [name, app] of Object.entries(raw.apps)) {
       if (!isObject(app)) continue;
       if (typeof app.namespace === "string" && !ownNamespaces.includes(app.namespace)) {
-        add(["apps", name, "namespace"], `one of this environment's namespaces (${ownNamespaces.join(", ")}); a destination outside the environment is refused`);
+        add(
+          ["apps", name, "namespace"],
+          `one of this environment's namespaces (${ownNamespaces.join(", ")}); a destination outside the environment is refused`,
+        );
       }
       const source = app.source;
-      if (isObject(source) && typeof source.repoURL === "string" && Array.isArray(raw.sourceRepos) && !sourceRepos.includes(source.repoURL)) {
-        add(["apps", name, "source", "repoURL"], `one of promotion:sourceRepos (${sourceRepos.join(", ")}): the AppProject refuses other repositories`);
+      if (
+        isObject(source) &&
+        typeof source.repoURL === "string" &&
+        Array.isArray(raw.sourceRepos) &&
+        !sourceRepos.includes(source.repoURL)
+      ) {
+        add(
+          ["apps", name, "source", "repoURL"],
+          `one of promotion:sourceRepos (${sourceRepos.join(", ")}): the AppProject refuses other repositories`,
+        );
       }
     }
   }
@@ -183,7 +203,10 @@ function toApps(raw: RawStackConfig): AppConfig[] {
  * Validates the raw `promotion:*` values of one stack (keys without the namespace) and returns
  * the typed config, or throws a StackConfigError listing every problem.
  */
-export function validateStackConfig(stack: string, raw: Record<string, unknown>): EnvironmentConfig {
+export function validateStackConfig(
+  stack: string,
+  raw: Record<string, unknown>,
+): EnvironmentConfig {
   const parsed = stackConfigSchema.safeParse(raw);
   const problems = [
     ...(parsed.success ? [] : problemsFromZod(stack, raw, parsed.error)),

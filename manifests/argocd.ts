@@ -78,14 +78,19 @@ export function kustomizeOverrides(app: AppConfig): KustomizeOverrides {
   return {
     images: [imageReference(app.image, app.tag)],
     replicas: [{ name: app.deployment, count: app.replicas }],
-    ...(patch ? { patches: [{ target: { kind: "Deployment", name: app.deployment }, patch }] } : {}),
+    ...(patch
+      ? { patches: [{ target: { kind: "Deployment", name: app.deployment }, patch }] }
+      : {}),
   };
 }
 
 export function notificationAnnotations(slackChannel: string): Record<string, string> {
   const channel = slackChannel.replace(/^#/, "");
   return Object.fromEntries(
-    NOTIFICATION_TRIGGERS.map((trigger) => [`notifications.argoproj.io/subscribe.${trigger}.slack`, channel]),
+    NOTIFICATION_TRIGGERS.map((trigger) => [
+      `notifications.argoproj.io/subscribe.${trigger}.slack`,
+      channel,
+    ]),
   );
 }
 

@@ -19,8 +19,7 @@ export const ACCEPTED_IMAGE_TAGS =
   "v<yyyymmdd>-<7-40 hex> (v20260128-abc1234) or a digest @sha256:<64 hex>";
 
 const SHA_TAG = /^sha-[0-9a-f]{7,40}$/;
-const SEMVER_TAG =
-  /^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
+const SEMVER_TAG = /^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
 const DATED_SHA_TAG = /^v(\d{4})(\d{2})(\d{2})-[0-9a-f]{7,40}$/;
 const DIGEST = /^@sha256:[0-9a-f]{64}$/;
 
@@ -63,7 +62,9 @@ export function checkImageTag(tag: string): ParsedImageTag | { refused: string }
   const dated = DATED_SHA_TAG.exec(tag);
   if (dated) {
     if (!isRealDate(dated[1], dated[2], dated[3])) {
-      return { refused: `"${tag}" carries ${dated[1]}-${dated[2]}-${dated[3]}, which is not a date` };
+      return {
+        refused: `"${tag}" carries ${dated[1]}-${dated[2]}-${dated[3]}, which is not a date`,
+      };
     }
     return { kind: "dated-sha", tag };
   }

@@ -32,7 +32,11 @@ export class ProgramFailed extends Error {
 function forgetProgramModules(): void {
   for (const file of Object.keys(require.cache)) {
     const relative = path.relative(PROJECT_DIR, file);
-    if (!relative.startsWith("node_modules") && !relative.startsWith("tests") && !relative.startsWith("..")) {
+    if (
+      !relative.startsWith("node_modules") &&
+      !relative.startsWith("tests") &&
+      !relative.startsWith("..")
+    ) {
       delete require.cache[file];
     }
   }
@@ -78,10 +82,15 @@ export async function runProgram(
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs,
+          provider: args.provider,
+        });
         return { id: `${args.name}-id`, state: args.inputs };
       },
-      call: (args) => args.inputs,
+      call: (args) => args.inputs as Record<string, unknown>,
     },
     "promotion",
     stack,

@@ -12,9 +12,33 @@ const APP_PROJECT = "kubernetes:argoproj.io/v1alpha1:AppProject";
 
 /** The seed's table: what each environment runs and how. */
 const expected = {
-  dev: { namespace: "dex-dev", tag: "sha-abc12345", replicas: 2, logLevel: "DEBUG", cpu: "50m", memory: "64Mi", automated: true },
-  stage: { namespace: "dex-stage", tag: "sha-abc12345", replicas: 2, logLevel: "INFO", cpu: "100m", memory: "128Mi", automated: true },
-  prod: { namespace: "dex", tag: "sha-0f1e2d3c", replicas: 3, logLevel: "WARN", cpu: "200m", memory: "1Gi", automated: false },
+  dev: {
+    namespace: "dex-dev",
+    tag: "sha-abc12345",
+    replicas: 2,
+    logLevel: "DEBUG",
+    cpu: "50m",
+    memory: "64Mi",
+    automated: true,
+  },
+  stage: {
+    namespace: "dex-stage",
+    tag: "sha-abc12345",
+    replicas: 2,
+    logLevel: "INFO",
+    cpu: "100m",
+    memory: "128Mi",
+    automated: true,
+  },
+  prod: {
+    namespace: "dex",
+    tag: "sha-0f1e2d3c",
+    replicas: 3,
+    logLevel: "WARN",
+    cpu: "200m",
+    memory: "1Gi",
+    automated: false,
+  },
 };
 
 describe("the real stack files", () => {
@@ -53,7 +77,9 @@ describe("the real stack files", () => {
           { server: "https://kubernetes.default.svc", namespace: want.namespace },
         ]);
         assert.deepEqual(project.inputs.spec.clusterResourceWhitelist, []);
-        assert.deepEqual(project.inputs.spec.sourceRepos, ["https://github.com/data-literate/dex.git"]);
+        assert.deepEqual(project.inputs.spec.sourceRepos, [
+          "https://github.com/data-literate/dex.git",
+        ]);
         assert.ok(project.inputs.spec.roles.length >= 1);
       });
 
@@ -77,10 +103,14 @@ describe("the real stack files", () => {
         else assert.equal(syncPolicy.automated, undefined);
         assert.equal(syncPolicy.retry.limit, 5);
         assert.ok(syncPolicy.syncOptions.includes("CreateNamespace=false"));
-        assert.deepEqual(application.inputs.metadata.finalizers, ["resources-finalizer.argocd.argoproj.io"]);
+        assert.deepEqual(application.inputs.metadata.finalizers, [
+          "resources-finalizer.argocd.argoproj.io",
+        ]);
         assert.equal(application.inputs.metadata.annotations["argocd.argoproj.io/sync-wave"], "0");
         assert.equal(
-          application.inputs.metadata.annotations["notifications.argoproj.io/subscribe.on-sync-failed.slack"],
+          application.inputs.metadata.annotations[
+            "notifications.argoproj.io/subscribe.on-sync-failed.slack"
+          ],
           `dex-${stack}-deploys`,
         );
       });
@@ -118,7 +148,14 @@ describe("the real stack files", () => {
     const prod = await runProgram("prod");
     const [project] = ofType(prod, APP_PROJECT);
     assert.deepEqual(project.inputs.spec.syncWindows, [
-      { kind: "allow", schedule: "0 9 * * 1-5", duration: "8h", applications: ["*"], manualSync: true, timeZone: "Europe/Berlin" },
+      {
+        kind: "allow",
+        schedule: "0 9 * * 1-5",
+        duration: "8h",
+        applications: ["*"],
+        manualSync: true,
+        timeZone: "Europe/Berlin",
+      },
     ]);
     const dev = await runProgram("dev");
     assert.deepEqual(ofType(dev, APP_PROJECT)[0].inputs.spec.syncWindows, []);
