@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Provides Argo CD's own CRD manifests (Application, AppProject) for the schema tests, taken from
+# the Argo CD Go module at a pinned release through the Go module proxy, cached per user.
+# Prints the directory holding application-crd.yaml and appproject-crd.yaml.
+set -euo pipefail
+
+ARGOCD_VERSION="${ARGOCD_CRD_VERSION:-v3.5.7}"
+MODULE="github.com/argoproj/argo-cd/v3"
+cache="${PROMOTION_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/promotion-as-code}/argocd-crds/$ARGOCD_VERSION"
+
+if [[ -s "$cache/application-crd.yaml" && -s "$cache/appproject-crd.yaml" ]]; then
+  echo "$cache"
+  exit 0
+fi
+
+command -v go >/dev/null || { echo "argocd-crds: 'go' is not on PATH; it fetches $MODULE@$ARGOCD_VERSION" >&2; exit 1; }
+command -v unzip >/dev/null || { echo "argocd-crds: 'unzip' is not on PATH (apt-get install unzip)" >&2; exit 1; }
+
+echo "argocd-crds: downloading $MODULE@$ARGOCD_VERSION through the Go module proxy (about 60 MB, once)" >&2
+info=$(cd "$(mktemp -d)" && GOFLAGS=-mod=mod go mod download -json "$MODULE@$ARGOCD_VERSION") || {
+  echo "argocd-crds: 'go mod download $MODULE@$ARGOCD_VERSION' failed:" >&2
+  echo "$info" >&2
+  exit 1
+}
+zip=$(printf '%s' "$info" | sed -n 's/^[[:space:]]*"Zip": "\(.*\)",\{0,1\}$/\1/p')
+[[ -f "$zip" ]] || { echo "argocd-crds: no module zip in: $info" >&2; exit 1; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for crd in application-crd.yaml appproject-crd.yaml; do
+  unzip -p "$zip" "$MODULE@$ARGOCD_VERSION/manifests/crds/$crd" >"$tmp/$crd"
+  [[ -s "$tmp/$crd" ]] || { echo "argocd-crds: $crd missing from $zip" >&2; exit 1; }
+done
+mkdir -p "$cache"
+mv "$tmp"/*.yaml "$cache/"
+echo "$cache"

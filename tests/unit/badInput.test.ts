@@ -1,0 +1,256 @@
+/**
+ * Bad stack config must stop the program before it declares anything, with a message that names
+ * the stack, the key, the bad value and what the key accepts.
+ */
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { engineConfig } from "../../config/stackFiles";
+import { PROJECT_DIR, ProgramFailed, json, runProgram } from "../support/program";
+
+type Overrides = Record<string, string | undefined>;
+
+/** The dex app of a stack file, changed by `change`. */
+function appsWith(stack: string, change: (dex: Record<string, any>) => void): string {
+  const apps = JSON.parse(engineConfig(PROJECT_DIR, stack)["promotion:apps"]);
+  change(apps.dex);
+  return json(apps);
+}
+
+interface BadCase {
+  name: string;
+  stack: string;
+  overrides: () => Overrides;
+  /** Fragments the message must contain: key, bad value, what is accepted. */
+  expect: string[];
+}
+
+const cases: BadCase[] = [
+  {
+    name: "latest tag",
+    stack: "prod",
+    overrides: () => ({ "promotion:apps": appsWith("prod", (dex) => (dex.tag = "latest")) }),
+    expect: ["promotion:apps.dex.tag", '"latest"', "sha-<7-40 hex>", "mutable"],
+  },
+  {
+    name: "malformed sha tag",
+    stack: "dev",
+    overrides: () => ({ "promotion:apps": appsWith("dev", (dex) => (dex.tag = "sha-xyz67890")) }),
+    expect: ["promotion:apps.dex.tag", '"sha-xyz67890"', "7 to 40 lowercase hex"],
+  },
+  {
+    name: "semver without v",
+    stack: "dev",
+    overrides: () => ({ "promotion:apps": appsWith("dev", (dex) => (dex.tag = "1.2.3")) }),
+    expect: ["promotion:apps.dex.tag", '"1.2.3"', "vMAJOR.MINOR.PATCH"],
+  },
+  {
+    name: "dated tag with an impossible date",
+    stack: "dev",
+    overrides: () => ({
+      "promotion:apps": appsWith("dev", (dex) => (dex.tag = "v20261341-abc1234")),
+    }),
+    expect: ["promotion:apps.dex.tag", "not a date"],
+  },
+  {
+    name: "digest without @",
+    stack: "dev",
+    overrides: () => ({
+      "promotion:apps": appsWith("dev", (dex) => (dex.tag = `sha256:${"a".repeat(64)}`)),
+    }),
+    expect: ["promotion:apps.dex.tag", "@sha256:"],
+  },
+  {
+    name: "missing app image",
+    stack: "stage",
+    overrides: () => ({ "promotion:apps": appsWith("stage", (dex) => delete dex.image) }),
+    expect: ["promotion:apps.dex.image", "(not set)", "image repository"],
+  },
+  {
+    name: "image carrying its own tag",
+    stack: "stage",
+    overrides: () => ({
+      "promotion:apps": appsWith(
+        "stage",
+        (dex) => (dex.image = "ghcr.io/data-literate/dex:latest"),
+      ),
+    }),
+    expect: ["promotion:apps.dex.image", "without tag or digest"],
+  },
+  {
+    name: "unknown sync mode",
+    stack: "prod",
+    overrides: () => ({ "promotion:syncMode": "sometimes" }),
+    expect: ["promotion:syncMode", '"sometimes"', "automated or manual"],
+  },
+  {
+    name: "negative replicas",
+    stack: "prod",
+    overrides: () => ({ "promotion:apps": appsWith("prod", (dex) => (dex.replicas = -1)) }),
+    expect: ["promotion:apps.dex.replicas", "-1", "whole number from 0 to 1000"],
+  },
+  {
+    name: "replicas as a string",
+    stack: "prod",
+    overrides: () => ({ "promotion:apps": appsWith("prod", (dex) => (dex.replicas = "three")) }),
+    expect: ["promotion:apps.dex.replicas", '"three"', "whole number"],
+  },
+  {
+    name: "destination outside the environment",
+    stack: "stage",
+    overrides: () => ({ "promotion:apps": appsWith("stage", (dex) => (dex.namespace = "dex")) }),
+    expect: ["promotion:apps.dex.namespace", '"dex"', "dex-stage", "outside the environment"],
+  },
+  {
+    name: "unknown top-level key",
+    stack: "dev",
+    overrides: () => ({ "promotion:replica": "3" }),
+    expect: ["promotion:replica", "no such key", "apps"],
+  },
+  {
+    name: "unknown app key (typo)",
+    stack: "dev",
+    overrides: () => ({ "promotion:apps": appsWith("dev", (dex) => (dex.replica = 3)) }),
+    expect: ["promotion:apps.dex.replica", "no such key", "replicas"],
+  },
+  {
+    name: "unknown log level",
+    stack: "dev",
+    overrides: () => ({ "promotion:apps": appsWith("dev", (dex) => (dex.logLevel = "VERBOSE")) }),
+    expect: ["promotion:apps.dex.logLevel", '"VERBOSE"', "DEBUG, INFO, WARN, ERROR"],
+  },
+  {
+    name: "bad resource quantity",
+    stack: "dev",
+    overrides: () => ({
+      "promotion:apps": appsWith("dev", (dex) => (dex.resources.requests.memory = "64 megs")),
+    }),
+    expect: ["promotion:apps.dex.resources.requests.memory", '"64 megs"', "Kubernetes quantity"],
+  },
+  {
+    name: "apps is not a map",
+    stack: "dev",
+    overrides: () => ({ "promotion:apps": json(["dex"]) }),
+    expect: ["promotion:apps", "map of application name"],
+  },
+  {
+    name: "no apps at all",
+    stack: "dev",
+    overrides: () => ({ "promotion:apps": json({}) }),
+    expect: ["promotion:apps", "at least one application"],
+  },
+  {
+    name: "application name that is not a DNS label",
+    stack: "dev",
+    overrides: () => ({
+      "promotion:apps": json({
+        Dex_API: JSON.parse(engineConfig(PROJECT_DIR, "dev")["promotion:apps"]).dex,
+      }),
+    }),
+    expect: ["promotion:apps.Dex_API", "application name"],
+  },
+  {
+    name: "environment name that differs from the stack",
+    stack: "stage",
+    overrides: () => ({ "promotion:environment": "prod" }),
+    expect: ["promotion:environment", '"prod"', 'stack name "stage"'],
+  },
+  {
+    name: "missing namespace",
+    stack: "prod",
+    overrides: () => ({ "promotion:namespace": undefined }),
+    expect: ["promotion:namespace", "(not set)", "namespace"],
+  },
+  {
+    name: "reserved namespace",
+    stack: "prod",
+    overrides: () => ({ "promotion:namespace": "kube-system" }),
+    expect: ["promotion:namespace", '"kube-system"', "own"],
+  },
+  {
+    name: "manifest repository outside sourceRepos",
+    stack: "prod",
+    overrides: () => ({
+      "promotion:apps": appsWith(
+        "prod",
+        (dex) => (dex.source.repoURL = "https://github.com/evil/fork.git"),
+      ),
+    }),
+    expect: ["promotion:apps.dex.source.repoURL", "evil/fork", "promotion:sourceRepos"],
+  },
+  {
+    name: "sourceRepos is not a list",
+    stack: "prod",
+    overrides: () => ({ "promotion:sourceRepos": "https://github.com/data-literate/dex.git" }),
+    expect: ["promotion:sourceRepos", "list of repository URLs"],
+  },
+  {
+    name: "sync window with a broken schedule",
+    stack: "prod",
+    overrides: () => ({
+      "promotion:syncWindows": json([{ kind: "allow", schedule: "weekdays", duration: "8h" }]),
+    }),
+    expect: ["promotion:syncWindows[0].schedule", '"weekdays"', "cron schedule with 5 fields"],
+  },
+  {
+    name: "role that may sync without groups",
+    stack: "prod",
+    overrides: () => ({ "promotion:roles": json([{ name: "sre", groups: [], canSync: true }]) }),
+    expect: ["promotion:roles[0].groups", "at least one group"],
+  },
+  {
+    name: "cluster server that is not https",
+    stack: "dev",
+    overrides: () => ({ "promotion:clusterServer": "http://10.0.0.1:6443" }),
+    expect: ["promotion:clusterServer", "https://"],
+  },
+];
+
+describe("bad stack config", () => {
+  for (const c of cases) {
+    it(`refuses ${c.name}, declaring nothing`, async () => {
+      let failure: ProgramFailed | undefined;
+      try {
+        await runProgram(c.stack, c.overrides());
+      } catch (error) {
+        failure = error as ProgramFailed;
+      }
+      assert.ok(failure instanceof ProgramFailed, "the program should have failed");
+      assert.ok(
+        failure.cause instanceof pulumi.RunError,
+        `expected a RunError, got ${String(failure.cause)}`,
+      );
+      assert.deepEqual(failure.resources, [], "no resource may be declared");
+      const line = failure.message.split("\n").find((l) => l.includes(c.expect[0]));
+      assert.ok(line, `no line names ${c.expect[0]}:\n${failure.message}`);
+      assert.ok(line.includes(`stack "${c.stack}"`), `the line must name the stack: ${line}`);
+      for (const fragment of c.expect) {
+        assert.ok(line.includes(fragment), `expected "${fragment}" in: ${line}`);
+      }
+    });
+  }
+
+  it("reports every problem at once", async () => {
+    const failure = await runProgram("prod", {
+      "promotion:syncMode": "sometimes",
+      "promotion:namespace": "kube-system",
+      "promotion:apps": appsWith("prod", (dex) => {
+        dex.tag = "latest";
+        dex.replicas = -2;
+      }),
+    }).catch((error: ProgramFailed) => error);
+    assert.ok(failure instanceof ProgramFailed);
+    assert.match(failure.message, /Stack "prod" has 4 configuration problems; nothing was changed/);
+    for (const key of [
+      "promotion:syncMode",
+      "promotion:namespace",
+      "promotion:apps.dex.tag",
+      "promotion:apps.dex.replicas",
+    ]) {
+      assert.ok(failure.message.includes(key), `missing ${key}`);
+    }
+  });
+
+  it("has at least 20 distinct cases", () => {
+    assert.ok(cases.length >= 20);
+  });
+});
