@@ -4,6 +4,8 @@
  */
 import { z } from "zod";
 import { ACCEPTED_IMAGE_TAGS, checkImageTag } from "../rules/imageTag";
+import { ACCEPTED_DURATION, BYPASS_KINDS, parseDuration } from "../rules/gate";
+import { governanceSchema } from "./governance";
 
 /** Builds a strict object whose unknown-key error lists the keys it accepts. */
 function strictObject<T extends z.ZodRawShape>(shape: T) {
@@ -72,6 +74,26 @@ const manifestSource = strictObject({
   targetRevision: nonEmpty("targetRevision"),
 });
 
+/** Written by `promote rollback` or a hotfix PR; removed by the next normal promotion. */
+const bypass = strictObject({
+  kind: z.enum(BYPASS_KINDS, {
+    error: "rollback (to a tag this environment ran before) or hotfix (any immutable tag)",
+  }),
+  reason: z
+    .string({ error: "a non-empty reason: why the promotion gate is bypassed" })
+    .refine((reason) => reason.trim() !== "", {
+      error: "a non-empty reason: why the promotion gate is bypassed",
+    }),
+});
+
+/** What a promotion waits for in the upstream's live Argo CD Application (rules/gate.ts). */
+const gate = strictObject({
+  soakTime: z
+    .union([z.string(), z.number()], { error: ACCEPTED_DURATION })
+    .refine((value) => parseDuration(value) !== undefined, { error: ACCEPTED_DURATION }),
+  requireHealthy: z.boolean({ error: "true or false" }),
+});
+
 const app = strictObject({
   image: z
     .string({ error: "an image repository such as ghcr.io/org/name" })
@@ -99,6 +121,8 @@ const app = strictObject({
     .number({ error: "a whole number (Argo CD sync wave)" })
     .int("a whole number (Argo CD sync wave)")
     .optional(),
+  /** An escape hatch from the promotion gate for this tag (rules/gate.ts). */
+  bypass: bypass.optional(),
 });
 
 const role = strictObject({
@@ -203,9 +227,14 @@ export const stackConfigSchema = strictObject({
       error: "a map of application name to application",
     })
     .refine((apps) => Object.keys(apps).length > 0, { error: "at least one application" }),
+  /** What promotions into this environment wait for upstream; required with an upstream. */
+  gate: gate.optional(),
+  /** GitHub governance of promotions into this environment (config/governance.ts). */
+  governance: governanceSchema.optional(),
 });
 
 export type RawStackConfig = z.infer<typeof stackConfigSchema>;
+export type GateConfigInput = z.infer<typeof gate>;
 export type AppConfigInput = z.infer<typeof app>;
 export type ComputeResources = z.infer<typeof computeResources>;
 export type ResourceRequirements = z.infer<typeof resourceRequirements>;

@@ -8,6 +8,7 @@ import type {
   SyncWindowConfig,
 } from "./schema";
 import type { ImageTagKind } from "../rules/imageTag";
+import type { Bypass, GateSettings } from "../rules/gate";
 
 export type SyncMode = "automated" | "manual";
 
@@ -42,6 +43,14 @@ export interface AppConfig {
   container: string;
   /** Argo CD sync wave: lower waves sync first. */
   syncWave: number;
+  /** An escape hatch from the promotion gate declared next to the tag (rollback or hotfix). */
+  bypass?: Bypass;
+}
+
+/** `promotion:gate`, with the soak time in seconds. */
+export interface GateConfig extends GateSettings {
+  /** The soak time as the stack file writes it (24h, 0). */
+  soakTime: string;
 }
 
 /** Where the Kubernetes provider sends objects. */
@@ -56,6 +65,11 @@ export interface EnvironmentConfig {
   system: string;
   /** The environment this one takes tags from; undefined for the first environment. */
   upstream?: string;
+  /**
+   * What a promotion waits for in the upstream's live Argo CD Application; set exactly when the
+   * environment has an upstream.
+   */
+  gate?: GateConfig;
   /** The primary namespace, where apps go unless they name another of `namespaces`. */
   namespace: string;
   /** Every namespace the environment owns, primary first. */
@@ -76,4 +90,49 @@ export interface EnvironmentConfig {
   apps: AppConfig[];
   /** Name of the environment's Argo CD AppProject. */
   projectName: string;
+  /** GitHub governance of this environment; undefined when `promotion:governance` is not set. */
+  governance?: GovernanceConfig;
+}
+
+/** Repository-level governance settings; every stack file carries the same values. */
+export interface GitHubRepositoryConfig {
+  /** Organization (or user) that owns the repository. */
+  owner: string;
+  /** Repository name, without the owner. */
+  name: string;
+  /** Approvers (`@org/team` or `@user`) who own the program code and Pulumi.yaml. */
+  platformOwners: string[];
+  /** CODEOWNERS patterns of the program code owned by the platform owners (default `*`). */
+  platformPaths: string[];
+  /** The one stack that declares CODEOWNERS and the protection of shared branches. */
+  managingStack: string;
+  /** Branches that feed several environments; only the managing stack protects them. */
+  sharedBranches: string[];
+  /** Numeric GitHub IDs of approvers, for reviewers without an API lookup. */
+  reviewerIds: Record<string, number>;
+}
+
+/** `promotion:governance`: who approves promotions into this environment, and how. */
+export interface GovernanceConfig {
+  repository: GitHubRepositoryConfig;
+  /** Name of the GitHub environment (defaults to the environment name). */
+  githubEnvironment: string;
+  /** The branch whose stack file feeds this environment. */
+  branch: string;
+  /** Code owners of `Pulumi.<env>.yaml` and required reviewers of the GitHub environment. */
+  approvers: string[];
+  /** Approving reviews a pull request into the branch needs. */
+  requiredApprovals: number;
+  /** Whether each approving team must approve changes to the stack file (ruleset, beta). */
+  everyTeamMustApprove: boolean;
+  /** CI check names that must pass before a pull request merges. */
+  statusChecks: string[];
+  /** Minutes a deployment job waits after approval. */
+  waitTimerMinutes: number;
+  /** Whoever triggered a deployment may not approve it. */
+  preventSelfReview: boolean;
+  /** The latest push must be approved by someone other than its author. */
+  requireLastPushApproval: boolean;
+  /** Actors (CI bots) that may push to the branch without a pull request. */
+  pullRequestBypassers: string[];
 }

@@ -6,6 +6,8 @@ import { z } from "zod";
 import { stackConfigSchema, type RawStackConfig } from "./schema";
 import type { AppConfig, EnvironmentConfig } from "./types";
 import { checkImageTag } from "../rules/imageTag";
+import { gateKeyProblems, toGateConfig } from "./gate";
+import { governanceKeyProblems, toGovernanceConfig } from "./governance";
 
 export const CONFIG_NAMESPACE = "promotion";
 
@@ -172,6 +174,8 @@ function crossKeyProblems(stack: string, raw: Loose): ConfigProblem[] {
       }
     });
   }
+  for (const problem of governanceKeyProblems(raw)) add(problem.path, problem.accepted);
+  for (const problem of gateKeyProblems(raw)) add(problem.path, problem.accepted);
   return problems;
 }
 
@@ -194,6 +198,7 @@ function toApps(raw: RawStackConfig): AppConfig[] {
         deployment: app.deployment ?? name,
         container: app.container ?? name,
         syncWave: app.syncWave ?? 0,
+        ...(app.bypass ? { bypass: app.bypass } : {}),
       };
     })
     .sort((a, b) => a.syncWave - b.syncWave || a.name.localeCompare(b.name));
@@ -201,16 +206,19 @@ function toApps(raw: RawStackConfig): AppConfig[] {
 
 /**
  * Validates the raw `promotion:*` values of one stack (keys without the namespace) and returns
- * the typed config, or throws a StackConfigError listing every problem.
+ * the typed config, or throws a StackConfigError listing every problem, including `acrossStacks`:
+ * problems found across the stack files (the promotion chain, config/chain.ts).
  */
 export function validateStackConfig(
   stack: string,
   raw: Record<string, unknown>,
+  acrossStacks: readonly ConfigProblem[] = [],
 ): EnvironmentConfig {
   const parsed = stackConfigSchema.safeParse(raw);
   const problems = [
     ...(parsed.success ? [] : problemsFromZod(stack, raw, parsed.error)),
     ...crossKeyProblems(stack, raw),
+    ...acrossStacks,
   ];
   if (problems.length > 0 || !parsed.success) throw new StackConfigError(stack, problems);
 
@@ -222,6 +230,7 @@ export function validateStackConfig(
     environment: cfg.environment,
     system: cfg.system,
     upstream: cfg.upstream || undefined,
+    gate: cfg.gate ? toGateConfig(cfg.gate) : undefined,
     namespace: cfg.namespace,
     namespaces: [cfg.namespace, ...(cfg.extraNamespaces ?? [])],
     syncMode: cfg.syncMode,
@@ -241,5 +250,6 @@ export function validateStackConfig(
     clusterResources: cfg.clusterResources ?? [],
     apps: toApps(cfg),
     projectName: `${cfg.system}-${cfg.environment}`,
+    governance: cfg.governance ? toGovernanceConfig(cfg.environment, cfg.governance) : undefined,
   };
 }

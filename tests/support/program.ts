@@ -1,6 +1,8 @@
 /**
  * Runs the real program (index.ts) under Pulumi mocks with a given stack's config, and records
- * every resource it declares. Each run loads a fresh copy of the program's modules.
+ * every resource it declares. Each run loads a fresh copy of the program's modules. Stack
+ * references read the outputs given per stack in `RunOptions.stackOutputs` (none by default: a
+ * fresh backend), and reads of Argo CD Applications the live objects in `RunOptions.liveObjects`.
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
@@ -19,6 +21,17 @@ export interface ProgramRun {
   resources: DeclaredResource[];
   outputs: Record<string, unknown>;
 }
+
+export interface RunOptions {
+  /** Outputs of other stacks (and of the stack's own previous run), by stack name (`stage`). */
+  stackOutputs?: Record<string, Record<string, unknown>>;
+  /** Live objects that reads (`CustomResource.get`) find, by id (`argocd/dex-stage`). */
+  liveObjects?: Record<string, Record<string, unknown>>;
+  /** Project directory with the stack files, for other chains; the program runs in it. */
+  projectDir?: string;
+}
+
+export const STACK_REFERENCE = "pulumi:pulumi:StackReference";
 
 export class ProgramFailed extends Error {
   constructor(
@@ -65,15 +78,17 @@ async function resolveOutputs(exports: Record<string, unknown>): Promise<Record<
 }
 
 /**
- * Runs index.ts for `stack` with `config` (defaults: the real stack file as the engine would
- * read it, with `overrides` applied; an override of `undefined` removes the key).
+ * Runs index.ts for `stack` with `config` (defaults: the stack file as the engine would read it,
+ * with `overrides` applied; an override of `undefined` removes the key).
  */
 export async function runProgram(
   stack: string,
   overrides: Record<string, string | undefined> = {},
-  baseConfig: Record<string, string> = engineConfig(PROJECT_DIR, stack),
+  baseConfig?: Record<string, string>,
+  options: RunOptions = {},
 ): Promise<ProgramRun> {
-  const config: Record<string, string> = { ...baseConfig };
+  const projectDir = options.projectDir ?? PROJECT_DIR;
+  const config: Record<string, string> = { ...(baseConfig ?? engineConfig(projectDir, stack)) };
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) delete config[key];
     else config[key] = value;
@@ -88,6 +103,17 @@ export async function runProgram(
           inputs: args.inputs,
           provider: args.provider,
         });
+        if (args.type === STACK_REFERENCE) {
+          const name = String(args.inputs.name);
+          const outputs = options.stackOutputs?.[name.split("/").pop() ?? ""] ?? {};
+          return { id: name, state: { name, outputs } };
+        }
+        if (args.id) {
+          // A read of an existing object: like the engine, fail when there is none.
+          const live = options.liveObjects?.[args.id];
+          if (!live) throw new Error(`resource '${args.id}' does not exist`);
+          return { id: args.id, state: live };
+        }
         return { id: `${args.name}-id`, state: args.inputs };
       },
       call: (args) => args.inputs as Record<string, unknown>,
@@ -95,19 +121,30 @@ export async function runProgram(
     "promotion",
     stack,
     true,
+    "organization",
   );
   pulumi.runtime.setAllConfig(config, []);
   forgetProgramModules();
-  let programExports: Record<string, unknown>;
+  const cwd = process.cwd();
+  process.chdir(projectDir);
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    programExports = require(path.join(PROJECT_DIR, "index.ts")) as Record<string, unknown>;
-  } catch (error) {
+    let programExports: Record<string, unknown>;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const loaded: unknown = require(path.join(PROJECT_DIR, "index.ts"));
+      // An async main (`export = async () => ({...})`) returns the outputs, as under the engine.
+      programExports = (
+        typeof loaded === "function" ? await (loaded as () => Promise<unknown>)() : loaded
+      ) as Record<string, unknown>;
+    } catch (error) {
+      await settle(resources);
+      throw new ProgramFailed(error, resources);
+    }
     await settle(resources);
-    throw new ProgramFailed(error, resources);
+    return { resources, outputs: await resolveOutputs(programExports) };
+  } finally {
+    process.chdir(cwd);
   }
-  await settle(resources);
-  return { resources, outputs: await resolveOutputs(programExports) };
 }
 
 /** JSON-encodes a structured value the way the engine passes it to the program. */

@@ -1,0 +1,115 @@
+/**
+ * What the command line touches outside its own logic: output streams, external commands (git,
+ * gh, pulumi) and the PATH. Everything here is injectable, so tests run `main` in-process against
+ * a temporary repository without pulumi or gh.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import type { RecordReader } from "./status";
+
+export interface RunOptions {
+  cwd: string;
+  /** Text written to the command's standard input. */
+  input?: string;
+}
+
+/** Runs a command and returns its standard output; throws CommandFailed when it fails. */
+export type Run = (command: string, args: string[], options: RunOptions) => string;
+
+export class CommandFailed extends Error {
+  constructor(
+    public readonly command: string,
+    public readonly args: string[],
+    public readonly stderr: string,
+    public readonly status: number | null,
+  ) {
+    const detail = stderr.trim().split("\n").filter(Boolean).slice(-3).join("\n  ");
+    super(`\`${[command, ...args].join(" ")}\` failed${detail ? `:\n  ${detail}` : ""}`);
+    this.name = "CommandFailed";
+  }
+}
+
+function text(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (Buffer.isBuffer(value)) return value.toString("utf8");
+  return "";
+}
+
+/** Builds a Run that executes commands with the given environment (default: this process's). */
+export function commandRunner(env: NodeJS.ProcessEnv = process.env): Run {
+  return (command, args, options) => {
+    try {
+      return execFileSync(command, args, {
+        cwd: options.cwd,
+        input: options.input,
+        env,
+        encoding: "utf8",
+        stdio: ["pipe", "pipe", "pipe"],
+        maxBuffer: 64 * 1024 * 1024,
+      });
+    } catch (error) {
+      const failure = error as { stderr?: unknown; status?: number | null; message?: string };
+      const stderr = text(failure.stderr) || failure.message || "";
+      throw new CommandFailed(command, args, stderr, failure.status ?? null);
+    }
+  };
+}
+
+/** Whether an executable named `command` is in one of the PATH directories. */
+export function onPath(command: string, pathVariable = process.env.PATH ?? ""): boolean {
+  const extensions = process.platform === "win32" ? ["", ".exe", ".cmd", ".bat"] : [""];
+  return pathVariable
+    .split(path.delimiter)
+    .filter(Boolean)
+    .some((dir) =>
+      extensions.some((ext) => {
+        try {
+          fs.accessSync(path.join(dir, command + ext), fs.constants.X_OK);
+          return fs.statSync(path.join(dir, command + ext)).isFile();
+        } catch {
+          return false;
+        }
+      }),
+    );
+}
+
+/** What `main` needs from the outside world. */
+export interface CliIo {
+  /** The project directory: it holds Pulumi.yaml and the Pulumi.<env>.yaml stack files. */
+  cwd: string;
+  /** Writes one or more lines to standard output. */
+  out(text: string): void;
+  /** Writes one or more lines to standard error. */
+  err(text: string): void;
+  /** Runs git, gh and pulumi. */
+  run: Run;
+  /** Whether a command (gh, pulumi) is installed. */
+  onPath(command: string): boolean;
+  /**
+   * Reads a stack's promotion records; defaults to `pulumi stack output --json`. See status.ts.
+   */
+  readRecords?: RecordReader;
+}
+
+/** The directory holding Pulumi.yaml: `start` or its nearest ancestor that has one. */
+export function findProjectDir(start: string): string {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return path.resolve(start);
+    dir = parent;
+  }
+}
+
+/** The real world: this process's streams, commands and PATH. */
+export function processIo(): CliIo {
+  return {
+    cwd: findProjectDir(process.cwd()),
+    out: (t) => process.stdout.write(t.endsWith("\n") ? t : `${t}\n`),
+    err: (t) => process.stderr.write(t.endsWith("\n") ? t : `${t}\n`),
+    run: commandRunner(),
+    onPath: (command) => onPath(command),
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * The pull request a change opens: title and body with the review checklist. The checklists are
+ * the ones of the promotion workflow (seed 000): a short one for environments before the last,
+ * the production one for the last environment of the chain, and one each for the exceptions.
+ */
+import type { EnvironmentConfig } from "../config/types";
+import type { SyncWindowConfig } from "../config/schema";
+import type { ChangePlan } from "./plan";
+
+export interface PrContext {
+  /** The environments in chain order. */
+  order: string[];
+  /** The environment the plan changes. */
+  target: EnvironmentConfig;
+  /** The command line that made the plan, for the footer. */
+  command: string;
+}
+
+export interface PrText {
+  title: string;
+  body: string;
+}
+
+function code(text: string): string {
+  return `\`${text}\``;
+}
+
+function applications(plan: ChangePlan): string {
+  return plan.changes.map((c) => code(`${c.app}-${plan.env}`)).join(", ");
+}
+
+function window(w: SyncWindowConfig): string {
+  return `${w.kind} ${code(w.schedule)} for ${w.duration}${w.timeZone ? `, ${w.timeZone}` : ""}`;
+}
+
+function table(plan: ChangePlan): string[] {
+  const fromColumn = plan.from ? ` ${plan.from} runs |` : "";
+  const rows = plan.changes.map(
+    (c) =>
+      `| ${c.app} | ${code(c.current)} | ${code(c.tag)} |${plan.from ? ` ${code(c.tag)} |` : ""}`,
+  );
+  return [
+    `| App | ${plan.env} runs now | after merge |${fromColumn}`,
+    `| --- | --- | --- |${plan.from ? " --- |" : ""}`,
+    ...rows,
+  ];
+}
+
+function afterMerge(plan: ChangePlan, target: EnvironmentConfig): string[] {
+  const apply = `- ${code(`pulumi up --stack ${plan.env}`)} (or the deploy pipeline) updates ${applications(plan)}.`;
+  if (target.syncMode === "automated") {
+    return [apply, `- Argo CD syncs ${plan.env} on its own (syncMode automated).`];
+  }
+  const windows = target.syncWindows.filter((w) => w.kind === "allow");
+  return [
+    apply,
+    `- ${plan.env} is synced by hand: ${plan.changes.map((c) => code(`argocd app sync ${c.app}-${plan.env}`)).join(", ")}${
+      windows.length > 0 ? ` within the sync window (${windows.map(window).join("; ")})` : ""
+    }.`,
+    `- Watch the rollout: ${plan.changes
+      .map((c) => target.apps.find((a) => a.name === c.app))
+      .filter((a) => a !== undefined)
+      .map((a) => code(`kubectl rollout status deployment/${a.deployment} -n ${a.namespace}`))
+      .join(", ")}.`,
+  ];
+}
+
+function promotionChecklist(plan: ChangePlan, ctx: PrContext): string[] {
+  const from = plan.from!;
+  const tags = [...new Set(plan.changes.map((c) => c.tag))].map(code).join(", ");
+  const last = ctx.order[ctx.order.length - 1] === plan.env;
+  const common = {
+    matches: `- [ ] Verify image tag matches ${from}: ${plan.changes.map((c) => `${c.app} ${code(c.tag)}`).join(", ")} in ${code(`Pulumi.${from}.yaml`)}`,
+    preview: `- [ ] ${code(`pulumi preview --stack ${plan.env}`)} shows only the tag change`,
+    unrelated: `- [ ] No unrelated changes: the diff is only the tag line(s) of ${code(plan.file)}`,
+  };
+  if (!last) {
+    return [
+      common.matches,
+      `- [ ] ${from} environment is stable on ${tags}: no critical errors in its logs, Argo CD Healthy and Synced`,
+      `- [ ] All tests passing for ${tags}`,
+      common.preview,
+      common.unrelated,
+    ];
+  }
+  const channel = ctx.target.slackChannel;
+  const windows = ctx.target.syncWindows;
+  return [
+    common.matches,
+    `- [ ] ${from} stable for 24+ hours on ${tags}`,
+    "- [ ] All integration tests passed",
+    `- [ ] Security scan (Trivy) results reviewed for ${tags}`,
+    "- [ ] Performance benchmarks acceptable",
+    common.preview,
+    common.unrelated,
+    `- [ ] Rollback plan: ${code(`npm run promote -- rollback --env ${plan.env} --reason "..."`)} returns to ${plan.changes.map((c) => `${c.app} ${code(c.current)}`).join(", ")}`,
+    `- [ ] Team notified in ${channel}`,
+    windows.length > 0
+      ? `- [ ] Deployment scheduled inside the sync window (${windows.map(window).join("; ")})`
+      : "- [ ] Deployment window scheduled (if required)",
+  ];
+}
+
+function exceptionChecklist(plan: ChangePlan, ctx: PrContext): string[] {
+  const index = ctx.order.indexOf(plan.env);
+  const upstreams = ctx.order.slice(0, index);
+  const items =
+    plan.kind === "rollback"
+      ? plan.changes.map(
+          (c) =>
+            `- [ ] ${c.app}: ${code(c.tag)} is what ${plan.env} ran before ${code(c.current)} (since ${c.ranSince ? `${c.ranSince.commit.slice(0, 7)}, ${c.ranSince.date.slice(0, 10)}` : "?"})`,
+        )
+      : plan.changes.map(
+          (c) =>
+            `- [ ] ${c.app}: ${code(c.tag)} is built from the fix and passed CI (tests, Trivy scan)`,
+        );
+  return [
+    ...items,
+    `- [ ] The reason is accurate: it is recorded in ${code(plan.file)} (bypass) and on the Argo CD Application`,
+    `- [ ] ${code(`pulumi preview --stack ${plan.env}`)} shows only the tag change and the ${plan.kind} annotation`,
+    `- [ ] No unrelated changes: the diff is only ${code(plan.file)}`,
+    upstreams.length > 0
+      ? `- [ ] Follow-up planned: the fix goes through ${[...upstreams, plan.env].join(" -> ")}; the next normal promotion into ${plan.env} ends this exception`
+      : `- [ ] Follow-up planned: the next build from CI ends this exception`,
+    `- [ ] Team notified in ${ctx.target.slackChannel}`,
+  ];
+}
+
+function heading(plan: ChangePlan): string {
+  const tags = plan.changes.map((c) => `${c.app} ${code(c.tag)}`).join(", ");
+  if (plan.kind === "promotion") {
+    return `Promotes ${tags} from **${plan.from}** to **${plan.env}**: ${code(plan.file)} pins the tag ${plan.from} runs.`;
+  }
+  if (plan.kind === "rollback") {
+    return `Rolls **${plan.env}** back to ${tags}, a tag it ran before, as an exception to the promotion chain.`;
+  }
+  return `Hotfix: **${plan.env}** runs ${tags} without taking it from its upstream, as an exception to the promotion chain.`;
+}
+
+/** Title and body of the pull request for a plan. */
+export function prText(plan: ChangePlan, ctx: PrContext): PrText {
+  const body = [heading(plan), "", ...table(plan), ""];
+  if (plan.reason !== undefined) body.push(`**Reason:** ${plan.reason}`, "");
+  for (const c of plan.changes) {
+    if (c.endsBypass) {
+      body.push(
+        `Ends the ${c.endsBypass.kind} exception on ${c.app} ("${c.endsBypass.reason}"): its ${code("bypass")} block is removed.`,
+        "",
+      );
+    }
+    if (c.warning) body.push(`**Note:** ${c.app}: ${c.warning}.`, "");
+  }
+  const checklist =
+    plan.kind === "promotion" ? promotionChecklist(plan, ctx) : exceptionChecklist(plan, ctx);
+  const last = ctx.order[ctx.order.length - 1] === plan.env;
+  body.push(
+    `## Review checklist${plan.kind === "promotion" && last ? " (production)" : ""}`,
+    "",
+    ...checklist,
+    "",
+    "## After merge",
+    "",
+    ...afterMerge(plan, ctx.target),
+    "",
+    `Opened by ${code(ctx.command)}.`,
+  );
+  return { title: plan.commitSubject, body: body.join("\n") };
+}

@@ -1,0 +1,212 @@
+/**
+ * Reading and editing a stack file's text. An edit changes only the bytes of the values it sets:
+ * the yaml Document API finds each node and its source range, and the new value is spliced into
+ * the original text. (Re-serialising the whole document with `toString()` would also re-pad every
+ * flow collection, `{ cpu: 50m }` versus `[a, b]`, so the diff would no longer be the tag alone.)
+ */
+import { isMap, isScalar, parse, parseDocument, stringify, type Pair, type YAMLMap } from "yaml";
+import { BYPASS_KINDS, type Bypass, type BypassKind } from "../rules/gate";
+
+export type { Bypass, BypassKind };
+
+/** What a stack file says about one app, read without validation (old versions included). */
+export interface AppState {
+  tag?: string;
+  bypass?: Bypass;
+}
+
+const APPS_PATH = ["config", "promotion:apps"];
+
+export class StackEditError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StackEditError";
+  }
+}
+
+function asBypass(value: unknown): Bypass | undefined {
+  if (value === null || typeof value !== "object") return undefined;
+  const { kind, reason } = value as Record<string, unknown>;
+  if (!BYPASS_KINDS.includes(kind as BypassKind)) return undefined;
+  return { kind: kind as BypassKind, reason: typeof reason === "string" ? reason : "" };
+}
+
+/**
+ * The apps of a stack file's text with their tag and bypass; {} when the text is not YAML or has
+ * no `promotion:apps`. Used on past versions from git, which need not pass today's validation.
+ */
+export function readApps(text: string): Record<string, AppState> {
+  let parsed: unknown;
+  try {
+    parsed = parse(text);
+  } catch {
+    return {};
+  }
+  const config = (parsed as { config?: unknown } | null)?.config;
+  const apps = (config as Record<string, unknown> | null | undefined)?.["promotion:apps"];
+  if (apps === null || typeof apps !== "object" || Array.isArray(apps)) return {};
+  const result: Record<string, AppState> = {};
+  for (const [name, app] of Object.entries(apps as Record<string, unknown>)) {
+    if (app === null || typeof app !== "object") continue;
+    const { tag, bypass } = app as Record<string, unknown>;
+    result[name] = {
+      tag: typeof tag === "string" ? tag : undefined,
+      bypass: asBypass(bypass),
+    };
+  }
+  return result;
+}
+
+/** How a string is written as a one-line YAML scalar: plain when that reads back the same. */
+export function yamlScalar(value: string): string {
+  if (!value.includes("\n")) {
+    const written = stringify(value, { lineWidth: 0 }).replace(/\n$/, "");
+    if (!written.includes("\n") && !written.startsWith("|") && !written.startsWith(">")) {
+      return written;
+    }
+  }
+  return JSON.stringify(value);
+}
+
+/** One app's change in a stack file. */
+export interface AppEdit {
+  app: string;
+  tag: string;
+  /** A Bypass to write (replacing any), null to remove the app's bypass, undefined to keep it. */
+  bypass?: Bypass | null;
+}
+
+function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf("\n", offset - 1) + 1;
+}
+
+function lineEnd(text: string, offset: number): number {
+  const end = text.indexOf("\n", offset);
+  return end === -1 ? text.length : end + 1;
+}
+
+function appMap(text: string, file: string, app: string): YAMLMap<unknown, unknown> {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) {
+    throw new StackEditError(`${file} is not valid YAML: ${doc.errors[0].message}`);
+  }
+  const node = doc.getIn([...APPS_PATH, app], true);
+  if (!isMap(node)) {
+    throw new StackEditError(`${file} has no app "${app}" under config."promotion:apps"`);
+  }
+  if (node.flow) {
+    throw new StackEditError(
+      `${file} writes app "${app}" as a flow map ({ ... }); write it as a block map to edit it here`,
+    );
+  }
+  return node;
+}
+
+function pairNamed(
+  map: YAMLMap<unknown, unknown>,
+  key: string,
+): Pair<unknown, unknown> | undefined {
+  return map.items.find((pair) => isScalar(pair.key) && pair.key.value === key);
+}
+
+function setTag(text: string, file: string, app: string, tag: string): string {
+  const pair = pairNamed(appMap(text, file, app), "tag");
+  const node = pair?.value;
+  if (!isScalar(node) || !node.range) {
+    throw new StackEditError(`${file} has no tag for app "${app}" (promotion:apps.${app}.tag)`);
+  }
+  const [start, valueEnd] = node.range;
+  let written: string;
+  if (node.type === "QUOTE_DOUBLE") written = JSON.stringify(tag);
+  else if (node.type === "QUOTE_SINGLE") written = `'${tag.replace(/'/g, "''")}'`;
+  else written = yamlScalar(tag);
+  return text.slice(0, start) + written + text.slice(valueEnd);
+}
+
+function removeBypass(text: string, file: string, app: string): string {
+  const pair = pairNamed(appMap(text, file, app), "bypass");
+  if (!pair || !isScalar(pair.key) || !pair.key.range) return text;
+  const valueRange = (pair.value as { range?: [number, number, number] } | null)?.range;
+  let start = lineStart(text, pair.key.range[0]);
+  const indent = pair.key.range[0] - start;
+  // The comment lines right above the key, at its indentation, belong to it.
+  for (;;) {
+    if (start === 0) break;
+    const previous = lineStart(text, start - 1);
+    const line = text.slice(previous, start);
+    if (!/^\s*#/.test(line) || line.length - line.trimStart().length !== indent) break;
+    start = previous;
+  }
+  const end = lineEnd(text, Math.max(valueRange?.[1] ?? pair.key.range[1], pair.key.range[1]) - 1);
+  return text.slice(0, start) + text.slice(end);
+}
+
+function column(text: string, offset: number): number {
+  return offset - lineStart(text, offset);
+}
+
+/** The indentation step of the app's nested block maps (`source:` and its keys), else 2. */
+function indentStep(text: string, map: YAMLMap<unknown, unknown>): number {
+  for (const pair of map.items) {
+    const child = pair.value;
+    if (isMap(child) && !child.flow && isScalar(pair.key) && pair.key.range) {
+      const firstKey = child.items[0]?.key;
+      if (isScalar(firstKey) && firstKey.range) {
+        const step = column(text, firstKey.range[0]) - column(text, pair.key.range[0]);
+        if (step > 0) return step;
+      }
+    }
+  }
+  return 2;
+}
+
+function addBypass(text: string, file: string, app: string, bypass: Bypass): string {
+  const map = appMap(text, file, app);
+  const first = map.items[0]?.key;
+  const last = map.items[map.items.length - 1];
+  const lastEnd = (last?.value as { range?: [number, number, number] } | null)?.range?.[1];
+  if (!isScalar(first) || !first.range || lastEnd === undefined) {
+    throw new StackEditError(`${file}: cannot find where app "${app}" ends`);
+  }
+  const eol = text.includes("\r\n") ? "\r\n" : "\n";
+  const indent = " ".repeat(column(text, first.range[0]));
+  const step = " ".repeat(indentStep(text, map));
+  const block = [
+    `${indent}# Exception to the promotion chain (${bypass.kind}); the next normal promotion removes it.`,
+    `${indent}bypass:`,
+    `${indent}${step}kind: ${bypass.kind}`,
+    `${indent}${step}reason: ${yamlScalar(bypass.reason)}`,
+  ].join(eol);
+  const at = lineEnd(text, lastEnd - 1);
+  const before = text.slice(0, at);
+  return `${before}${before.endsWith("\n") ? "" : eol}${block}${eol}${text.slice(at)}`;
+}
+
+/**
+ * Applies the edits to a stack file's text and returns the new text; everything but the edited
+ * values stays byte for byte. Throws StackEditError when the file does not have the app or tag.
+ */
+export function editStackText(text: string, file: string, edits: AppEdit[]): string {
+  let result = text;
+  for (const edit of edits) {
+    result = setTag(result, file, edit.app, edit.tag);
+    if (edit.bypass !== undefined) result = removeBypass(result, file, edit.app);
+    if (edit.bypass) result = addBypass(result, file, edit.app, edit.bypass);
+  }
+  // Read the result back: the splice must have produced exactly the intended values.
+  const apps = readApps(result);
+  for (const edit of edits) {
+    const state = apps[edit.app];
+    const bypassOk =
+      edit.bypass === undefined ||
+      (edit.bypass === null
+        ? state?.bypass === undefined
+        : state?.bypass?.kind === edit.bypass.kind && state.bypass.reason === edit.bypass.reason);
+    if (state?.tag !== edit.tag || !bypassOk) {
+      throw new StackEditError(
+        `editing ${file} did not produce the intended value for app "${edit.app}"; edit it by hand`,
+      );
+    }
+  }
+  return result;
+}

@@ -1,0 +1,144 @@
+/**
+ * `status`: which tag each environment runs, what its upstream runs, and the last promotion
+ * record from the stack's `promotionRecords` output. The table is built by pure functions; the
+ * records come from a RecordReader, by default `pulumi stack output --json`.
+ */
+import { parseAllRecords, type PromotionRecord } from "../rules/record";
+import type { Run } from "./io";
+import type { StackState } from "./plan";
+import type { Bypass } from "./stackText";
+
+export type { PromotionRecord };
+
+/** `promotionRecords`: per app, newest first. */
+export type PromotionRecords = Record<string, PromotionRecord[]>;
+
+/** Records cannot be read (no pulumi, no backend, unexpected output): `reason` says why. */
+export class RecordsUnavailable extends Error {
+  constructor(public readonly reason: string) {
+    super(reason);
+    this.name = "RecordsUnavailable";
+  }
+}
+
+/** Reads a stack's records; throws RecordsUnavailable. {} when the stack has none yet. */
+export type RecordReader = (stack: string) => PromotionRecords;
+
+/** Reads `promotionRecords` through the pulumi CLI, in the project directory. */
+export function pulumiRecordReader(run: Run, projectDir: string, hasPulumi: boolean): RecordReader {
+  return (stack) => {
+    if (!hasPulumi) {
+      throw new RecordsUnavailable(
+        "pulumi is not on PATH; install the Pulumi CLI and log in to the backend to see them",
+      );
+    }
+    let output: string;
+    try {
+      output = run("pulumi", ["stack", "output", "--json", "--non-interactive", "--stack", stack], {
+        cwd: projectDir,
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new RecordsUnavailable(
+        `${message}\n  (is the backend reachable, are you logged in? \`pulumi whoami -v\` tells)`,
+      );
+    }
+    let outputs: unknown;
+    try {
+      outputs = JSON.parse(output);
+    } catch {
+      throw new RecordsUnavailable(
+        `\`pulumi stack output --json --non-interactive --stack ${stack}\` did not print JSON`,
+      );
+    }
+    // Read the way the program reads its previous outputs: entries that are not records are dropped.
+    return parseAllRecords((outputs as Record<string, unknown> | null)?.promotionRecords);
+  };
+}
+
+export interface StatusRow {
+  environment: string;
+  app: string;
+  tag: string;
+  /** Undefined for the first environment. */
+  upstream?: string;
+  /** What the upstream runs for this app; undefined when there is no upstream or it lacks it. */
+  upstreamTag?: string;
+  /** The upstream runs a different tag; undefined when there is nothing to compare with. */
+  behind?: boolean;
+  /** A rollback or hotfix exception in force. */
+  bypass?: Bypass;
+  /** The newest promotion record, when records could be read. */
+  lastRecord?: PromotionRecord;
+}
+
+/** One row per environment (chain order) and app (the stack's order). */
+export function statusRows(
+  order: string[],
+  states: StackState[],
+  records: Map<string, PromotionRecords>,
+): StatusRow[] {
+  const byEnv = new Map(states.map((s) => [s.config.environment, s]));
+  const rows: StatusRow[] = [];
+  for (const env of order) {
+    const state = byEnv.get(env)!;
+    const upstream = state.config.upstream;
+    const upstreamState = upstream ? byEnv.get(upstream) : undefined;
+    for (const app of state.config.apps) {
+      const upstreamTag = upstreamState?.config.apps.find((a) => a.name === app.name)?.tag;
+      rows.push({
+        environment: env,
+        app: app.name,
+        tag: app.tag,
+        upstream,
+        upstreamTag,
+        behind: upstreamTag === undefined ? undefined : upstreamTag !== app.tag,
+        bypass: state.apps[app.name]?.bypass,
+        lastRecord: records.get(env)?.[app.name]?.[0],
+      });
+    }
+  }
+  return rows;
+}
+
+/** "promotion sha-abc from dev by alice 2026-01-28T10:30:00Z", "rollback sha-def by bob ...". */
+export function formatRecord(record: PromotionRecord, environment: string): string {
+  const parts = [record.kind, record.tag];
+  if (record.from && record.from !== environment) parts.push(`from ${record.from}`);
+  if (record.by) parts.push(`by ${record.by}`);
+  parts.push(record.at);
+  return parts.join(" ") + (record.reason ? ` (${record.reason})` : "");
+}
+
+/** The rows as an aligned text table. */
+export function formatStatusTable(rows: StatusRow[]): string {
+  const header = [
+    "ENVIRONMENT",
+    "APP",
+    "TAG",
+    "UPSTREAM",
+    "UPSTREAM TAG",
+    "BEHIND",
+    "EXCEPTION",
+    "LAST RECORD",
+  ];
+  const cells = rows.map((r) => [
+    r.environment,
+    r.app,
+    r.tag,
+    r.upstream ?? "-",
+    r.upstreamTag ?? "-",
+    r.behind === undefined ? "-" : r.behind ? "yes" : "no",
+    r.bypass?.kind ?? "-",
+    r.lastRecord ? formatRecord(r.lastRecord, r.environment) : "-",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  return [header, ...cells]
+    .map((line) =>
+      line
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}

@@ -1,0 +1,297 @@
+/**
+ * The lineage gate: an environment takes only a tag its upstream currently runs. Keeping the tag
+ * it already runs is always allowed; a rollback returns only to a tag it ran before; a hotfix takes
+ * any immutable tag with a reason; the first deployment of an environment is recorded as initial.
+ * A promotion may further wait for the upstream's Argo CD Application to be Synced and Healthy on
+ * the tag for a soak time. Everything here is pure: the component layer fetches the inputs.
+ */
+import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
+import {
+  FIRST_ENVIRONMENT_SOURCE,
+  tagsRan,
+  type PromotionKind,
+  type PromotionRecord,
+} from "./record";
+
+export type BypassKind = "rollback" | "hotfix";
+export const BYPASS_KINDS = ["rollback", "hotfix"] as const satisfies readonly BypassKind[];
+
+/** An escape hatch declared in the stack file next to the tag. */
+export interface Bypass {
+  kind: BypassKind;
+  reason: string;
+}
+
+/** What the upstream stack's outputs say it runs, per app; or that it has no outputs yet. */
+export type UpstreamTags = Record<string, string> | "no record";
+
+export interface GateInput {
+  /** The environment taking the tag. */
+  environment: string;
+  app: string;
+  /** The tag its stack file pins. */
+  tag: string;
+  /** The upstream environment and what it runs now; undefined for the first environment. */
+  upstream?: { environment: string; tags: UpstreamTags };
+  /**
+   * What this environment runs now (its own previous outputs) and its records, newest first; or
+   * "no record" when its stack has no outputs at all (never deployed).
+   */
+  own: { tag?: string; history: readonly PromotionRecord[] } | "no record";
+  bypass?: Bypass;
+}
+
+export type GateKind = PromotionKind | "unchanged";
+
+export type GateDecision =
+  | {
+      allowed: true;
+      kind: GateKind;
+      /** The record's `from`. */
+      from: string;
+      reason?: string;
+      /** Whether the upstream's live health and soak time still have to be checked. */
+      checkUpstream: boolean;
+    }
+  | { allowed: false; message: string };
+
+const refuse = (message: string): GateDecision => ({ allowed: false, message });
+
+/** Decides whether `environment` may run `tag` of `app`. */
+export function decideGate(input: GateInput): GateDecision {
+  const { environment: env, app, tag, upstream, bypass } = input;
+
+  if (input.own === "no record") {
+    const notes = [`first deployment of ${env}: no earlier record to check ${tag} against`];
+    if (upstream && upstream.tags !== "no record" && upstream.tags[app] !== undefined) {
+      notes.push(`${upstream.environment} runs ${upstream.tags[app]}`);
+    }
+    if (bypass) notes.push(`the stack file declares a ${bypass.kind}: ${bypass.reason}`);
+    return {
+      allowed: true,
+      kind: "initial",
+      from: env,
+      reason: notes.join("; "),
+      checkUpstream: false,
+    };
+  }
+  // An app the environment has no tag of yet (newly added) goes through the gate like any change.
+  const own = input.own;
+  const current = own.tag ?? own.history[0]?.tag;
+  if (current === tag) return { allowed: true, kind: "unchanged", from: env, checkUpstream: false };
+
+  if (bypass) {
+    if (bypass.reason.trim() === "") {
+      return refuse(
+        `${env} cannot take ${tag} as a ${bypass.kind} without a reason: set promotion:apps.${app}.bypass.reason`,
+      );
+    }
+    if (bypass.kind === "rollback") {
+      const ran = tagsRan(own.history);
+      if (!ran.includes(tag)) {
+        const record = ran.length > 0 ? `its record lists ${ran.join(", ")}` : "it has no record";
+        return refuse(
+          `${env} cannot roll back to ${tag}: ${env} never ran it (${record}); a rollback only returns to a tag ${env} ran before, any other tag is a hotfix`,
+        );
+      }
+    }
+    return {
+      allowed: true,
+      kind: bypass.kind,
+      from: env,
+      reason: bypass.reason,
+      checkUpstream: false,
+    };
+  }
+
+  if (!upstream) {
+    return {
+      allowed: true,
+      kind: "promotion",
+      from: FIRST_ENVIRONMENT_SOURCE,
+      checkUpstream: false,
+    };
+  }
+  const from = upstream.environment;
+  if (upstream.tags === "no record") {
+    return refuse(
+      `${env} cannot take ${tag}: ${from} has no record of what it runs; deploy ${from} first`,
+    );
+  }
+  const upstreamTag = upstream.tags[app];
+  if (upstreamTag === undefined) {
+    return refuse(
+      `${env} cannot take ${tag}: ${from} does not run ${app}; promote to ${from} first`,
+    );
+  }
+  if (upstreamTag !== tag) {
+    return refuse(
+      `${env} cannot take ${tag}: ${from} runs ${upstreamTag}; promote to ${from} first`,
+    );
+  }
+  return { allowed: true, kind: "promotion", from, checkUpstream: true };
+}
+
+/** The error a refused run ends with: every refusal, one per line. */
+export function formatRefusals(stack: string, messages: readonly string[]): string {
+  const count = messages.length === 1 ? "1 change" : `${messages.length} changes`;
+  return [
+    `Stack "${stack}": the promotion gate refused ${count}; nothing was changed:`,
+    ...messages.map((m) => `  - ${m}`),
+  ].join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Upstream health and soak time
+
+/** A duration such as 24h, 30m, 1h30m, 2d or 90s; 0 (or "0") for none. */
+export const ACCEPTED_DURATION = "a duration such as 24h, 30m, 1h30m or 2d, or 0 for none";
+const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+
+/** Seconds in a duration, or undefined if it is not one. */
+export function parseDuration(value: unknown): number | undefined {
+  if (value === 0 || value === "0") return 0;
+  if (typeof value !== "string" || value === "") return undefined;
+  const match = DURATION.exec(value);
+  if (!match) return undefined;
+  const [d, h, m, s] = match.slice(1).map((part) => Number(part ?? 0));
+  return ((d * 24 + h) * 60 + m) * 60 + s;
+}
+
+/** 26h, 3h05m, 45m, 30s. */
+export function formatDuration(seconds: number): string {
+  const total = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (h > 0) return m > 0 ? `${h}h${String(m).padStart(2, "0")}m` : `${h}h`;
+  if (m > 0) return `${m}m`;
+  return `${s}s`;
+}
+
+export interface GateSettings {
+  /** How long the upstream must have run the tag; 0 for no soak time. */
+  soakSeconds: number;
+  /** Whether the upstream must be Synced and Healthy on the tag. */
+  requireHealthy: boolean;
+}
+
+/** The live status Argo CD writes on an Application. */
+export type ApplicationStatus = NonNullable<IApplication["status"]>;
+
+/** The upstream's Application as the component could read it, or why it could not. */
+export type UpstreamApplication =
+  { readable: true; name: string; status?: ApplicationStatus } | { readable: false; why: string };
+
+export interface HealthInput {
+  environment: string;
+  upstream: string;
+  tag: string;
+  /** The image reference the tag deploys (`image:tag` or `image@sha256:...`). */
+  imageRef: string;
+  settings: GateSettings;
+  application: UpstreamApplication;
+  now: Date;
+}
+
+export type HealthOutcome = { passed: true; checks: string } | { passed: false; message: string };
+
+/** The images the Application runs now: its live summary, else what it last compared against. */
+function liveImages(status: ApplicationStatus): string[] {
+  return (
+    status.summary?.images ??
+    status.sync?.comparedTo?.source?.kustomize?.images ??
+    []
+  ).filter((image): image is string => typeof image === "string");
+}
+
+/**
+ * Since when the Application has run the image without interruption: the oldest deployment in the
+ * unbroken run of newest history entries that deploy it, else the last successful sync of it.
+ */
+export function runningSince(status: ApplicationStatus, imageRef: string): string | undefined {
+  const history = [...(status.history ?? [])].sort((a, b) => a.id - b.id);
+  let since: string | undefined;
+  for (let i = history.length - 1; i >= 0; i--) {
+    if (!(history[i].source?.kustomize?.images ?? []).includes(imageRef)) break;
+    since = history[i].deployedAt;
+  }
+  if (since) return since;
+  const operation = status.operationState;
+  if (
+    operation?.phase === "Succeeded" &&
+    operation.finishedAt &&
+    (operation.syncResult?.source?.kustomize?.images ?? []).includes(imageRef)
+  ) {
+    return operation.finishedAt;
+  }
+  return undefined;
+}
+
+/** Decides whether the upstream has run the tag Synced and Healthy for long enough. */
+export function decideUpstreamHealth(input: HealthInput): HealthOutcome {
+  const { environment: env, upstream, tag, imageRef, settings, application, now } = input;
+  if (!settings.requireHealthy && settings.soakSeconds === 0) {
+    return {
+      passed: true,
+      checks:
+        "not checked: promotion:gate turns health and soak time off (requireHealthy: false, soakTime: 0)",
+    };
+  }
+  if (!application.readable) return { passed: true, checks: `not checked: ${application.why}` };
+
+  const yet = `${env} cannot take ${tag} yet`;
+  const app = `${upstream}'s Application ${application.name}`;
+  const status = application.status;
+  if (!status)
+    return {
+      passed: false,
+      message: `${yet}: ${app} has no status; wait until Argo CD has synced it`,
+    };
+
+  const images = liveImages(status);
+  if (!images.includes(imageRef)) {
+    const runs = images.length > 0 ? `runs ${images.join(", ")}` : "reports no images";
+    return {
+      passed: false,
+      message: `${yet}: ${app} ${runs}, not ${imageRef}; wait until ${upstream} has synced it`,
+    };
+  }
+
+  const sync = status.sync?.status ?? "Unknown";
+  const health = status.health?.status ?? "Unknown";
+  const checks: string[] = [];
+  if (settings.requireHealthy) {
+    if (sync !== "Synced" || health !== "Healthy") {
+      return {
+        passed: false,
+        message: `${yet}: ${app} is ${sync} and ${health}; promote when ${upstream} is Synced and Healthy on it`,
+      };
+    }
+    checks.push(`${upstream} Synced and Healthy on ${tag}`);
+  } else {
+    checks.push(`${upstream} runs ${tag} (health not required)`);
+  }
+
+  if (settings.soakSeconds > 0) {
+    const soak = formatDuration(settings.soakSeconds);
+    const since = runningSince(status, imageRef);
+    const sinceMs = since ? Date.parse(since) : NaN;
+    if (Number.isNaN(sinceMs)) {
+      return {
+        passed: false,
+        message: `${yet}: ${app} has no deployment history of ${imageRef}, so its ${soak} soak time cannot be checked`,
+      };
+    }
+    const elapsed = (now.getTime() - sinceMs) / 1000;
+    if (elapsed < settings.soakSeconds) {
+      const after = new Date(sinceMs + settings.soakSeconds * 1000).toISOString();
+      return {
+        passed: false,
+        message: `${yet}: ${upstream} has run it for ${formatDuration(elapsed)} of the ${soak} soak time (since ${since}); promote after ${after}`,
+      };
+    }
+    checks.push(`running it since ${since} (${formatDuration(elapsed)}, soak time ${soak})`);
+  }
+  return { passed: true, checks: checks.join(", ") };
+}

@@ -1,0 +1,159 @@
+/**
+ * Temporary git repositories holding a copy of the project's Pulumi.yaml and stack files, with a
+ * local bare repository as `origin`, for running the promotion command line in-process.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { listStacks } from "../../config/stackFiles";
+import { commandRunner, type CliIo, type Run } from "../../cli/io";
+import type { RecordReader } from "../../cli/status";
+import { editStackText } from "../../cli/stackText";
+import { main } from "../../cli/main";
+import { PROJECT_DIR } from "./program";
+
+/**
+ * git with no setting from the machine or an enclosing repository: no GIT_DIR from a hook, no
+ * global config (signing, hooks, default branch), a fixed identity.
+ */
+function isolatedEnv(home: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith("GIT_")) env[key] = value;
+  }
+  return {
+    ...env,
+    HOME: home,
+    GIT_CONFIG_GLOBAL: path.join(home, "gitconfig"),
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_AUTHOR_NAME: "Test Promoter",
+    GIT_AUTHOR_EMAIL: "promoter@example.com",
+    GIT_COMMITTER_NAME: "Test Promoter",
+    GIT_COMMITTER_EMAIL: "promoter@example.com",
+  };
+}
+
+export interface GhCall {
+  args: string[];
+  input?: string;
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** Pretend gh is installed; its calls are recorded in `ghCalls` and print a PR URL. */
+  gh?: boolean;
+  records?: RecordReader;
+}
+
+export class TempProject {
+  /** The work tree: the project directory and repository root. */
+  readonly dir: string;
+  /** The bare repository the work tree has as `origin`. */
+  readonly origin: string;
+  readonly run: Run;
+  readonly ghCalls: GhCall[] = [];
+
+  constructor(
+    private readonly root: string,
+    withOrigin: boolean,
+  ) {
+    this.dir = path.join(root, "work");
+    this.origin = path.join(root, "origin.git");
+    fs.mkdirSync(path.join(root, "home"));
+    fs.writeFileSync(path.join(root, "home", "gitconfig"), "");
+    this.run = commandRunner(isolatedEnv(path.join(root, "home")));
+    fs.mkdirSync(this.dir);
+    for (const file of ["Pulumi.yaml", ...listStacks(PROJECT_DIR).map((s) => `Pulumi.${s}.yaml`)]) {
+      fs.copyFileSync(path.join(PROJECT_DIR, file), path.join(this.dir, file));
+    }
+    this.git("init", "--quiet", "--initial-branch=main");
+    this.git("config", "user.name", "Test Promoter");
+    this.git("config", "user.email", "promoter@example.com");
+    this.git("config", "commit.gpgsign", "false");
+    this.git("add", ".");
+    this.git("commit", "--quiet", "-m", "Initial stack files");
+    if (withOrigin) {
+      this.run("git", ["init", "--quiet", "--bare", this.origin], { cwd: root });
+      this.git("remote", "add", "origin", this.origin);
+      this.git("push", "--quiet", "origin", "main");
+    }
+  }
+
+  git(...args: string[]): string {
+    return this.run("git", args, { cwd: this.dir });
+  }
+
+  /** git in the bare origin. */
+  originGit(...args: string[]): string {
+    return this.run("git", args, { cwd: this.origin });
+  }
+
+  read(file: string): string {
+    return fs.readFileSync(path.join(this.dir, file), "utf8");
+  }
+
+  write(file: string, text: string): void {
+    fs.writeFileSync(path.join(this.dir, file), text);
+  }
+
+  /** Commits a new tag for an app in an environment's stack file on the current branch. */
+  commitTag(env: string, app: string, tag: string, message = `ci: ${env} runs ${tag}`): void {
+    const file = `Pulumi.${env}.yaml`;
+    this.write(file, editStackText(this.read(file), file, [{ app, tag }]));
+    this.git("commit", "--quiet", "-m", message, "--", file);
+  }
+
+  /** Runs the command line in-process against this project. */
+  cli(argv: string[], options: RunOptions = {}): CliResult {
+    const out: string[] = [];
+    const err: string[] = [];
+    const run: Run = (command, args, runOptions) => {
+      if (command === "gh") {
+        this.ghCalls.push({ args, input: runOptions.input });
+        return "https://github.com/data-literate/dex/pull/42\n";
+      }
+      return this.run(command, args, runOptions);
+    };
+    const io: CliIo = {
+      cwd: this.dir,
+      out: (text) => out.push(text),
+      err: (text) => err.push(text),
+      run,
+      // Neither gh nor pulumi is on PATH unless the test says so.
+      onPath: (command) => command === "gh" && options.gh === true,
+      readRecords: options.records,
+    };
+    const code = main(argv, io);
+    return { code, stdout: out.join("\n"), stderr: err.join("\n") };
+  }
+
+  cleanup(): void {
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** A temporary copy of the project in a fresh repository (with a bare `origin` unless told). */
+export function tempProject(options: { origin?: boolean } = {}): TempProject {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "promote-cli-"));
+  return new TempProject(root, options.origin ?? true);
+}
+
+/** Lines of `after` that differ from `before`, compared line by line (same line count). */
+export function changedLines(
+  before: string,
+  after: string,
+): Array<{ line: number; before: string; after: string }> {
+  const a = before.split("\n");
+  const b = after.split("\n");
+  if (a.length !== b.length) {
+    throw new Error(`line counts differ: ${a.length} before, ${b.length} after`);
+  }
+  return a
+    .map((text, index) => ({ line: index + 1, before: text, after: b[index] }))
+    .filter((l) => l.before !== l.after);
+}

@@ -1,0 +1,196 @@
+/** `status`: the table of tags per environment, with records from an injected reader. */
+import { strict as assert } from "assert";
+import type { Run } from "../../cli/io";
+import { editStackText } from "../../cli/stackText";
+import {
+  pulumiRecordReader,
+  RecordsUnavailable,
+  type PromotionRecords,
+  type RecordReader,
+  type StatusRow,
+} from "../../cli/status";
+import { tempProject, type TempProject } from "../support/gitRepo";
+
+const RECORDS: Record<string, PromotionRecords> = {
+  dev: {
+    dex: [
+      {
+        tag: "sha-5e6f7a8b",
+        from: "ci",
+        at: "2026-01-28T10:30:00Z",
+        kind: "promotion",
+        by: "ci-bot",
+      },
+    ],
+  },
+  stage: {
+    dex: [
+      {
+        tag: "sha-abc12345",
+        from: "dev",
+        at: "2026-01-27T15:20:00Z",
+        kind: "promotion",
+        by: "alice",
+      },
+      {
+        tag: "sha-0f1e2d3c",
+        from: "dev",
+        at: "2026-01-20T09:00:00Z",
+        kind: "promotion",
+        by: "bob",
+      },
+    ],
+  },
+  prod: {
+    dex: [
+      {
+        tag: "sha-0f1e2d3c",
+        from: "prod",
+        at: "2026-01-26T09:45:00Z",
+        kind: "rollback",
+        by: "carol",
+        reason: "login broken",
+      },
+    ],
+  },
+};
+
+describe("cli: status", () => {
+  let project: TempProject;
+  before(() => {
+    project = tempProject({ origin: false });
+    project.commitTag("dev", "dex", "sha-5e6f7a8b");
+  });
+  after(() => project.cleanup());
+
+  it("shows each environment's tag, its upstream's, whether it is behind and the last record", () => {
+    const read: RecordReader = (stack) => RECORDS[stack];
+    const result = project.cli(["status"], { records: read });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr, "");
+    assert.equal(
+      result.stdout,
+      [
+        "ENVIRONMENT  APP  TAG           UPSTREAM  UPSTREAM TAG  BEHIND  EXCEPTION  LAST RECORD",
+        "dev          dex  sha-5e6f7a8b  -         -             -       -          promotion sha-5e6f7a8b from ci by ci-bot 2026-01-28T10:30:00Z",
+        "stage        dex  sha-abc12345  dev       sha-5e6f7a8b  yes     -          promotion sha-abc12345 from dev by alice 2026-01-27T15:20:00Z",
+        "prod         dex  sha-0f1e2d3c  stage     sha-abc12345  yes     -          rollback sha-0f1e2d3c by carol 2026-01-26T09:45:00Z (login broken)",
+      ].join("\n"),
+    );
+  });
+
+  it("prints JSON with --json", () => {
+    const result = project.cli(["status", "--json"], { records: (stack) => RECORDS[stack] });
+    assert.equal(result.code, 0, result.stderr);
+    const parsed = JSON.parse(result.stdout) as {
+      chain: string[];
+      recordsUnavailable: string | null;
+      rows: StatusRow[];
+    };
+    assert.deepEqual(parsed.chain, ["dev", "stage", "prod"]);
+    assert.equal(parsed.recordsUnavailable, null);
+    assert.deepEqual(
+      parsed.rows.map((r) => [r.environment, r.tag, r.upstreamTag ?? null, r.behind ?? null]),
+      [
+        ["dev", "sha-5e6f7a8b", null, null],
+        ["stage", "sha-abc12345", "sha-5e6f7a8b", true],
+        ["prod", "sha-0f1e2d3c", "sha-abc12345", true],
+      ],
+    );
+    assert.equal(parsed.rows[2].lastRecord?.reason, "login broken");
+  });
+
+  it('shows "-" and says once, on stderr, why records are unavailable', () => {
+    let calls = 0;
+    const read: RecordReader = () => {
+      calls++;
+      throw new RecordsUnavailable("the backend does not answer");
+    };
+    const result = project.cli(["status"], { records: read });
+    assert.equal(result.code, 0);
+    assert.equal(calls, 1);
+    assert.equal(
+      result.stderr,
+      'promotion records unavailable (reading dev): the backend does not answer\nThe LAST RECORD column shows "-".',
+    );
+    assert.ok(
+      result.stdout
+        .split("\n")
+        .slice(1)
+        .every((line) => line.endsWith(" -")),
+    );
+  });
+
+  it("shows a rollback or hotfix exception in force", () => {
+    const rolledBack = tempProject({ origin: false });
+    try {
+      const file = "Pulumi.prod.yaml";
+      rolledBack.write(
+        file,
+        editStackText(rolledBack.read(file), file, [
+          { app: "dex", tag: "sha-0f1e2d3c", bypass: { kind: "rollback", reason: "broken" } },
+        ]),
+      );
+      const result = rolledBack.cli(["status"], { records: () => ({}) });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(
+        result.stdout,
+        /\nprod +dex +sha-0f1e2d3c +stage +sha-abc12345 +yes +rollback +-$/,
+      );
+    } finally {
+      rolledBack.cleanup();
+    }
+  });
+
+  it("says pulumi is not on PATH when it is not", () => {
+    const result = project.cli(["status"]);
+    assert.equal(result.code, 0);
+    assert.match(result.stderr, /pulumi is not on PATH; install the Pulumi CLI/);
+  });
+});
+
+describe("cli: reading records with pulumi", () => {
+  const fake =
+    (output: string | Error): Run =>
+    (command, args) => {
+      assert.equal(command, "pulumi");
+      assert.deepEqual(args, ["stack", "output", "--json", "--non-interactive", "--stack", "prod"]);
+      if (output instanceof Error) throw output;
+      return output;
+    };
+
+  it("reads promotionRecords from the stack outputs", () => {
+    const read = pulumiRecordReader(
+      fake(JSON.stringify({ apps: [], promotionRecords: RECORDS.prod })),
+      "/p",
+      true,
+    );
+    assert.deepEqual(read("prod"), RECORDS.prod);
+  });
+
+  it("gives {} for a stack without the output yet", () => {
+    assert.deepEqual(pulumiRecordReader(fake("{}"), "/p", true)("prod"), {});
+  });
+
+  it("drops entries that are not records, as the program does with its previous outputs", () => {
+    const output = JSON.stringify({ promotionRecords: { dex: [{ tag: 1 }, ...RECORDS.prod.dex] } });
+    assert.deepEqual(pulumiRecordReader(fake(output), "/p", true)("prod"), RECORDS.prod);
+  });
+
+  it("says why when pulumi fails, prints no JSON or is missing", () => {
+    const cases: Array<[RecordReader, RegExp]> = [
+      [pulumiRecordReader(fake("not json"), "/p", true), /did not print JSON/],
+      [
+        pulumiRecordReader(fake(new Error("no stack named 'prod'")), "/p", true),
+        /no stack named 'prod'/,
+      ],
+      [pulumiRecordReader(fake("{}"), "/p", false), /pulumi is not on PATH/],
+    ];
+    for (const [read, message] of cases) {
+      assert.throws(
+        () => read("prod"),
+        (error: unknown) => error instanceof RecordsUnavailable && message.test(error.reason),
+      );
+    }
+  });
+});

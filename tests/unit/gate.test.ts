@@ -1,0 +1,468 @@
+/**
+ * The promotion gate's pure rules: lineage, escape hatches, first deployment, the canary chain,
+ * upstream health and soak time.
+ */
+import { strict as assert } from "assert";
+import { orderChain, type ChainLink } from "../../rules/chain";
+import {
+  decideGate,
+  decideUpstreamHealth,
+  formatDuration,
+  formatRefusals,
+  parseDuration,
+  runningSince,
+  type ApplicationStatus,
+  type GateInput,
+  type HealthInput,
+  type UpstreamTags,
+} from "../../rules/gate";
+import type { PromotionRecord } from "../../rules/record";
+
+const record = (tag: string, kind: PromotionRecord["kind"] = "promotion"): PromotionRecord => ({
+  tag,
+  from: "stage",
+  at: "2026-01-01T00:00:00.000Z",
+  by: "octocat",
+  kind,
+});
+
+/** prod runs sha-0f1e2d3c (after sha-11111111), stage runs sha-abc12345. */
+function prodInput(overrides: Partial<GateInput> = {}): GateInput {
+  return {
+    environment: "prod",
+    app: "dex",
+    tag: "sha-abc12345",
+    upstream: { environment: "stage", tags: { dex: "sha-abc12345" } },
+    own: { tag: "sha-0f1e2d3c", history: [record("sha-0f1e2d3c"), record("sha-11111111")] },
+    ...overrides,
+  };
+}
+
+describe("the promotion gate", () => {
+  it("lets an environment take the tag its upstream runs, checking the upstream's health", () => {
+    assert.deepEqual(decideGate(prodInput()), {
+      allowed: true,
+      kind: "promotion",
+      from: "stage",
+      checkUpstream: true,
+    });
+  });
+
+  it("refuses a tag the upstream does not run, explaining itself exactly", () => {
+    const decision = decideGate(
+      prodInput({ upstream: { environment: "stage", tags: { dex: "sha-def67890" } } }),
+    );
+    assert.deepEqual(decision, {
+      allowed: false,
+      message: "prod cannot take sha-abc12345: stage runs sha-def67890; promote to stage first",
+    });
+  });
+
+  it("refuses when the upstream has no record, or does not run the app", () => {
+    assert.deepEqual(
+      decideGate(prodInput({ upstream: { environment: "stage", tags: "no record" } })),
+      {
+        allowed: false,
+        message:
+          "prod cannot take sha-abc12345: stage has no record of what it runs; deploy stage first",
+      },
+    );
+    assert.deepEqual(decideGate(prodInput({ upstream: { environment: "stage", tags: {} } })), {
+      allowed: false,
+      message: "prod cannot take sha-abc12345: stage does not run dex; promote to stage first",
+    });
+  });
+
+  it("always lets an environment keep the tag it runs, whatever upstream runs", () => {
+    const cases: UpstreamTags[] = [{ dex: "sha-def67890" }, {}, "no record"];
+    for (const tags of cases) {
+      const decision = decideGate(
+        prodInput({ tag: "sha-0f1e2d3c", upstream: { environment: "stage", tags } }),
+      );
+      assert.deepEqual(decision, {
+        allowed: true,
+        kind: "unchanged",
+        from: "prod",
+        checkUpstream: false,
+      });
+    }
+    // Known from the records alone (an `apps` output missing) is enough.
+    const fromHistory = decideGate(
+      prodInput({ tag: "sha-0f1e2d3c", own: { history: [record("sha-0f1e2d3c")] } }),
+    );
+    assert.equal(fromHistory.allowed && fromHistory.kind, "unchanged");
+  });
+
+  describe("rollback", () => {
+    const rollback = { kind: "rollback" as const, reason: "sha-0f1e2d3c leaks memory" };
+
+    it("returns to a tag the environment ran before, without asking upstream", () => {
+      const decision = decideGate(
+        prodInput({
+          tag: "sha-11111111",
+          upstream: { environment: "stage", tags: { dex: "sha-abc12345" } },
+          bypass: rollback,
+        }),
+      );
+      assert.deepEqual(decision, {
+        allowed: true,
+        kind: "rollback",
+        from: "prod",
+        reason: "sha-0f1e2d3c leaks memory",
+        checkUpstream: false,
+      });
+    });
+
+    it("refuses a tag the environment never ran", () => {
+      const decision = decideGate(prodInput({ tag: "sha-22222222", bypass: rollback }));
+      assert.deepEqual(decision, {
+        allowed: false,
+        message:
+          "prod cannot roll back to sha-22222222: prod never ran it (its record lists sha-0f1e2d3c, sha-11111111); a rollback only returns to a tag prod ran before, any other tag is a hotfix",
+      });
+      const noHistory = decideGate(
+        prodInput({
+          tag: "sha-11111111",
+          own: { tag: "sha-0f1e2d3c", history: [] },
+          bypass: rollback,
+        }),
+      );
+      assert.equal(noHistory.allowed, false);
+      assert.match(!noHistory.allowed ? noHistory.message : "", /it has no record/);
+    });
+  });
+
+  describe("hotfix", () => {
+    it("takes any tag with a reason", () => {
+      const decision = decideGate(
+        prodInput({
+          tag: "sha-99999999",
+          upstream: { environment: "stage", tags: "no record" },
+          bypass: { kind: "hotfix", reason: "CVE-2026-0001" },
+        }),
+      );
+      assert.deepEqual(decision, {
+        allowed: true,
+        kind: "hotfix",
+        from: "prod",
+        reason: "CVE-2026-0001",
+        checkUpstream: false,
+      });
+    });
+
+    it("needs a reason", () => {
+      for (const kind of ["hotfix", "rollback"] as const) {
+        const decision = decideGate(
+          prodInput({ tag: "sha-11111111", bypass: { kind, reason: "  " } }),
+        );
+        assert.deepEqual(decision, {
+          allowed: false,
+          message: `prod cannot take sha-11111111 as a ${kind} without a reason: set promotion:apps.dex.bypass.reason`,
+        });
+      }
+    });
+  });
+
+  describe("first deployment", () => {
+    it("of a stack without any record is allowed and recorded as initial, whatever upstream runs", () => {
+      const decision = decideGate(
+        prodInput({
+          tag: "sha-0f1e2d3c",
+          own: "no record",
+          upstream: { environment: "stage", tags: { dex: "sha-abc12345" } },
+        }),
+      );
+      assert.deepEqual(decision, {
+        allowed: true,
+        kind: "initial",
+        from: "prod",
+        reason:
+          "first deployment of prod: no earlier record to check sha-0f1e2d3c against; stage runs sha-abc12345",
+        checkUpstream: false,
+      });
+    });
+
+    it("brings a fresh backend up in chain order from the stack files as they are", () => {
+      for (const [environment, upstream] of [["dev"], ["stage", "dev"], ["prod", "stage"]]) {
+        const decision = decideGate({
+          environment,
+          app: "dex",
+          tag: "sha-0f1e2d3c",
+          upstream: upstream ? { environment: upstream, tags: "no record" } : undefined,
+          own: "no record",
+        });
+        assert.equal(decision.allowed && decision.kind, "initial", environment);
+      }
+    });
+
+    it("of an app newly added to a deployed environment goes through the gate", () => {
+      const newApp = { tag: "v1.0.0", own: { history: [] }, app: "api" };
+      assert.deepEqual(decideGate(prodInput(newApp)), {
+        allowed: false,
+        message: "prod cannot take v1.0.0: stage does not run api; promote to stage first",
+      });
+      const decision = decideGate(
+        prodInput({ ...newApp, upstream: { environment: "stage", tags: { api: "v1.0.0" } } }),
+      );
+      assert.equal(decision.allowed && decision.kind, "promotion");
+    });
+
+    it("the first environment takes new CI builds as promotions from ci", () => {
+      const decision = decideGate({
+        environment: "dev",
+        app: "dex",
+        tag: "sha-abc12345",
+        own: { tag: "sha-0f1e2d3c", history: [] },
+      });
+      assert.deepEqual(decision, {
+        allowed: true,
+        kind: "promotion",
+        from: "ci",
+        checkUpstream: false,
+      });
+    });
+  });
+
+  describe("with a canary between stage and prod", () => {
+    const links: ChainLink[] = [
+      { environment: "prod", upstream: "canary" },
+      { environment: "dev" },
+      { environment: "canary", upstream: "stage" },
+      { environment: "stage", upstream: "dev" },
+    ];
+    /** What each environment runs: stage got a new build that canary does not run yet. */
+    const runs: Record<string, string> = {
+      dev: "sha-abc12345",
+      stage: "sha-abc12345",
+      canary: "sha-0f1e2d3c",
+      prod: "sha-0f1e2d3c",
+    };
+    const upstreamOf = (env: string) => links.find((l) => l.environment === env)?.upstream;
+    const take = (env: string, tag: string) => {
+      const upstream = upstreamOf(env);
+      return decideGate({
+        environment: env,
+        app: "dex",
+        tag,
+        upstream: upstream ? { environment: upstream, tags: { dex: runs[upstream] } } : undefined,
+        own: { tag: runs[env], history: [record(runs[env])] },
+      });
+    };
+
+    it("orders the chain dev -> stage -> canary -> prod", () => {
+      assert.deepEqual(orderChain(links), ["dev", "stage", "canary", "prod"]);
+    });
+
+    it("canary takes what stage runs", () => {
+      const decision = take("canary", "sha-abc12345");
+      assert.equal(decision.allowed && decision.from, "stage");
+    });
+
+    it("prod cannot skip canary", () => {
+      assert.deepEqual(take("prod", "sha-abc12345"), {
+        allowed: false,
+        message: "prod cannot take sha-abc12345: canary runs sha-0f1e2d3c; promote to canary first",
+      });
+    });
+
+    it("prod takes it once canary runs it", () => {
+      runs.canary = "sha-abc12345";
+      const decision = take("prod", "sha-abc12345");
+      assert.equal(decision.allowed && decision.from, "canary");
+    });
+  });
+
+  it("lists every refusal of a run", () => {
+    assert.equal(
+      formatRefusals("prod", ["a", "b"]),
+      'Stack "prod": the promotion gate refused 2 changes; nothing was changed:\n  - a\n  - b',
+    );
+  });
+});
+
+describe("durations", () => {
+  it("parses soak times", () => {
+    assert.equal(parseDuration("24h"), 86400);
+    assert.equal(parseDuration("1h30m"), 5400);
+    assert.equal(parseDuration("2d"), 172800);
+    assert.equal(parseDuration("90s"), 90);
+    assert.equal(parseDuration(0), 0);
+    assert.equal(parseDuration("0"), 0);
+    for (const bad of ["", "24", "1.5h", "h", "24 h", 5, "-1h", null]) {
+      assert.equal(parseDuration(bad), undefined, String(bad));
+    }
+  });
+
+  it("formats them", () => {
+    assert.equal(formatDuration(86400), "24h");
+    assert.equal(formatDuration(3 * 3600 + 5 * 60 + 9), "3h05m");
+    assert.equal(formatDuration(45 * 60), "45m");
+    assert.equal(formatDuration(30), "30s");
+  });
+});
+
+describe("upstream health and soak time", () => {
+  const image = "ghcr.io/data-literate/dex:sha-abc12345";
+  const now = new Date("2026-03-10T12:00:00Z");
+  const hoursAgo = (h: number) => new Date(now.getTime() - h * 3600_000).toISOString();
+
+  const historyEntry = (id: number, deployedAt: string, images: string[]) => ({
+    id,
+    deployedAt,
+    revision: "main",
+    source: { repoURL: "https://github.com/data-literate/dex.git", kustomize: { images } },
+  });
+
+  function status(overrides: Partial<ApplicationStatus> = {}): ApplicationStatus {
+    return {
+      sync: { status: "Synced", revision: "0123abcd" },
+      health: { status: "Healthy" },
+      summary: { images: [image] },
+      history: [
+        historyEntry(1, hoursAgo(100), ["ghcr.io/data-literate/dex:sha-0f1e2d3c"]),
+        historyEntry(2, hoursAgo(30), [image]),
+        historyEntry(3, hoursAgo(3), [image]),
+      ],
+      ...overrides,
+    };
+  }
+
+  function input(overrides: Partial<HealthInput> = {}): HealthInput {
+    return {
+      environment: "prod",
+      upstream: "stage",
+      tag: "sha-abc12345",
+      imageRef: image,
+      settings: { soakSeconds: 24 * 3600, requireHealthy: true },
+      application: { readable: true, name: "dex-stage", status: status() },
+      now,
+      ...overrides,
+    };
+  }
+
+  it("passes when the upstream is Synced and Healthy on the tag for the soak time", () => {
+    assert.deepEqual(decideUpstreamHealth(input()), {
+      passed: true,
+      checks: `stage Synced and Healthy on sha-abc12345, running it since ${hoursAgo(30)} (30h, soak time 24h)`,
+    });
+  });
+
+  it("measures the soak time from the oldest deployment in the unbroken run of the tag", () => {
+    assert.equal(runningSince(status(), image), hoursAgo(30));
+    const interrupted = status({
+      history: [
+        historyEntry(1, hoursAgo(50), [image]),
+        historyEntry(2, hoursAgo(40), ["ghcr.io/data-literate/dex:sha-0f1e2d3c"]),
+        historyEntry(3, hoursAgo(2), [image]),
+      ],
+    });
+    assert.equal(runningSince(interrupted, image), hoursAgo(2));
+  });
+
+  it("refuses before the soak time, saying when it may promote", () => {
+    const outcome = decideUpstreamHealth(
+      input({
+        application: {
+          readable: true,
+          name: "dex-stage",
+          status: status({ history: [historyEntry(7, hoursAgo(3), [image])] }),
+        },
+      }),
+    );
+    assert.deepEqual(outcome, {
+      passed: false,
+      message: `prod cannot take sha-abc12345 yet: stage has run it for 3h of the 24h soak time (since ${hoursAgo(3)}); promote after ${hoursAgo(-21)}`,
+    });
+  });
+
+  it("refuses an upstream that is not Synced and Healthy", () => {
+    const outcome = decideUpstreamHealth(
+      input({
+        application: {
+          readable: true,
+          name: "dex-stage",
+          status: status({ sync: { status: "OutOfSync" }, health: { status: "Degraded" } }),
+        },
+      }),
+    );
+    assert.deepEqual(outcome, {
+      passed: false,
+      message:
+        "prod cannot take sha-abc12345 yet: stage's Application dex-stage is OutOfSync and Degraded; promote when stage is Synced and Healthy on it",
+    });
+  });
+
+  it("refuses an upstream that does not run the image yet", () => {
+    const outcome = decideUpstreamHealth(
+      input({
+        application: {
+          readable: true,
+          name: "dex-stage",
+          status: status({ summary: { images: ["ghcr.io/data-literate/dex:sha-0f1e2d3c"] } }),
+        },
+      }),
+    );
+    assert.equal(outcome.passed, false);
+    assert.match(
+      !outcome.passed ? outcome.message : "",
+      /runs ghcr.io\/data-literate\/dex:sha-0f1e2d3c, not ghcr.io\/data-literate\/dex:sha-abc12345/,
+    );
+  });
+
+  it("refuses an Application without status, and a soak time it cannot measure", () => {
+    const noStatus = decideUpstreamHealth(
+      input({ application: { readable: true, name: "dex-stage" } }),
+    );
+    assert.match(!noStatus.passed ? noStatus.message : "", /has no status/);
+    const noHistory = decideUpstreamHealth(
+      input({
+        application: { readable: true, name: "dex-stage", status: status({ history: [] }) },
+      }),
+    );
+    assert.match(!noHistory.passed ? noHistory.message : "", /soak time cannot be checked/);
+  });
+
+  it("checks only health with soakTime 0, only the soak time with requireHealthy false", () => {
+    const healthOnly = decideUpstreamHealth(
+      input({
+        settings: { soakSeconds: 0, requireHealthy: true },
+        application: {
+          readable: true,
+          name: "dex-stage",
+          status: status({ history: [historyEntry(1, hoursAgo(0.1), [image])] }),
+        },
+      }),
+    );
+    assert.deepEqual(healthOnly, {
+      passed: true,
+      checks: "stage Synced and Healthy on sha-abc12345",
+    });
+    const soakOnly = decideUpstreamHealth(
+      input({
+        settings: { soakSeconds: 3600, requireHealthy: false },
+        application: {
+          readable: true,
+          name: "dex-stage",
+          status: status({ health: { status: "Degraded" } }),
+        },
+      }),
+    );
+    assert.equal(soakOnly.passed, true);
+  });
+
+  it("records, never silently passes, what it could not check", () => {
+    assert.deepEqual(
+      decideUpstreamHealth(
+        input({ application: { readable: false, why: "prod renders manifests" } }),
+      ),
+      { passed: true, checks: "not checked: prod renders manifests" },
+    );
+    const off = decideUpstreamHealth(
+      input({ settings: { soakSeconds: 0, requireHealthy: false } }),
+    );
+    assert.match(
+      off.passed ? off.checks : "",
+      /^not checked: promotion:gate turns health and soak time off/,
+    );
+  });
+});

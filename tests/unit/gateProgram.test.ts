@@ -1,0 +1,440 @@
+/**
+ * The promotion gate in the real program under mocks: stack references to the upstream's and the
+ * stack's own outputs, refusals before any resource, records and annotations, upstream health in
+ * cluster mode, and a canary added by a stack file.
+ */
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { engineConfig } from "../../config/stackFiles";
+import type { PromotionRecord } from "../../rules/record";
+import {
+  PROJECT_DIR,
+  ProgramFailed,
+  STACK_REFERENCE,
+  json,
+  ofType,
+  runProgram,
+  type DeclaredResource,
+  type ProgramRun,
+  type RunOptions,
+} from "../support/program";
+import {
+  addCanary,
+  appsOutput,
+  removeTempProjects,
+  tempProject,
+  type StackFiles,
+} from "../support/promotionProject";
+
+const APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application";
+const PROVIDER = "pulumi:providers:kubernetes";
+/** The tag Pulumi.prod.yaml pins. */
+const PROD_TAG = "sha-0f1e2d3c";
+const IMAGE = "ghcr.io/data-literate/dex";
+
+const earlier = (tag: string, kind: PromotionRecord["kind"] = "promotion"): PromotionRecord => ({
+  tag,
+  from: "stage",
+  at: "2026-01-01T00:00:00.000Z",
+  by: "someone",
+  kind,
+});
+
+/** prod ran sha-11111111 (and sha-22222222 before); stage runs `stageTag`. */
+function prodOutputs(stageTag: string): RunOptions["stackOutputs"] {
+  return {
+    stage: { apps: appsOutput("stage", stageTag) },
+    prod: {
+      apps: appsOutput("prod", "sha-11111111", "dex"),
+      promotionRecords: { dex: [earlier("sha-11111111"), earlier("sha-22222222")] },
+    },
+  };
+}
+
+function prodAppsWith(change: (dex: Record<string, any>) => void): string {
+  const apps = JSON.parse(engineConfig(PROJECT_DIR, "prod")["promotion:apps"]);
+  change(apps.dex);
+  return json(apps);
+}
+
+async function failureOf(run: Promise<ProgramRun>): Promise<ProgramFailed> {
+  const failure = await run.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  assert.ok(failure instanceof ProgramFailed, "the program should have failed");
+  assert.ok(failure.cause instanceof pulumi.RunError, `expected a RunError: ${failure.message}`);
+  return failure;
+}
+
+/** Nothing but reads (stack references, the upstream's Application) and the provider to read. */
+function assertNothingDeclared(resources: DeclaredResource[]): void {
+  const declared = resources.filter(
+    (r) =>
+      r.type !== STACK_REFERENCE &&
+      !r.name.startsWith("prod-upstream-") &&
+      !r.name.startsWith("canary-upstream-"),
+  );
+  assert.deepEqual(
+    declared.map((r) => `${r.type} ${r.name}`),
+    [],
+  );
+}
+
+function applicationOf(run: ProgramRun, name: string): DeclaredResource {
+  const application = ofType(run, APPLICATION).find((r) => r.inputs.metadata?.name === name);
+  assert.ok(application, `no Application ${name}`);
+  return application;
+}
+
+describe("the promotion gate in the program", () => {
+  const actor = process.env.GITHUB_ACTOR;
+  before(() => {
+    process.env.GITHUB_ACTOR = "octocat";
+  });
+  after(() => {
+    if (actor === undefined) delete process.env.GITHUB_ACTOR;
+    else process.env.GITHUB_ACTOR = actor;
+    removeTempProjects();
+  });
+
+  it("reads the upstream's and its own outputs through stack references", async () => {
+    const run = await runProgram("prod", {}, undefined, { stackOutputs: prodOutputs(PROD_TAG) });
+    assert.deepEqual(
+      ofType(run, STACK_REFERENCE)
+        .map((r) => String(r.inputs.name))
+        .sort(),
+      ["organization/promotion/prod", "organization/promotion/stage"],
+    );
+    const dev = await runProgram("dev");
+    assert.deepEqual(
+      ofType(dev, STACK_REFERENCE).map((r) => String(r.inputs.name)),
+      ["organization/promotion/dev"],
+    );
+  });
+
+  it("refuses a tag the upstream does not run, before declaring any resource", async () => {
+    const failure = await failureOf(
+      runProgram("prod", {}, undefined, { stackOutputs: prodOutputs("sha-def67890") }),
+    );
+    assert.equal(
+      failure.message,
+      [
+        'Stack "prod": the promotion gate refused 1 change; nothing was changed:',
+        `  - prod cannot take ${PROD_TAG}: stage runs sha-def67890; promote to stage first`,
+      ].join("\n"),
+    );
+    assertNothingDeclared(failure.resources);
+  });
+
+  it("refuses when the upstream stack has no outputs yet", async () => {
+    const outputs = prodOutputs(PROD_TAG)!;
+    delete outputs.stage;
+    const failure = await failureOf(runProgram("prod", {}, undefined, { stackOutputs: outputs }));
+    assert.match(
+      failure.message,
+      /prod cannot take sha-0f1e2d3c: stage has no record of what it runs; deploy stage first/,
+    );
+  });
+
+  it("sends an app newly added to a deployed environment through the gate", async () => {
+    const failure = await failureOf(
+      runProgram(
+        "prod",
+        {
+          "promotion:apps": json({
+            ...JSON.parse(prodAppsWith(() => undefined)),
+            api: { ...JSON.parse(prodAppsWith((dex) => (dex.tag = "v1.0.0"))).dex },
+          }),
+        },
+        undefined,
+        { stackOutputs: prodOutputs(PROD_TAG) },
+      ),
+    );
+    assert.match(
+      failure.message,
+      /refused 1 change.*\n  - prod cannot take v1.0.0: stage does not run api; promote to stage first$/,
+    );
+  });
+
+  describe("a promotion", () => {
+    let run: ProgramRun;
+    before(async () => {
+      run = await runProgram("prod", {}, undefined, { stackOutputs: prodOutputs(PROD_TAG) });
+    });
+
+    it("is recorded first in promotionRecords, with who, from where and what was checked", () => {
+      const records = (run.outputs.promotionRecords as Record<string, PromotionRecord[]>).dex;
+      assert.equal(records.length, 3);
+      const [record, ...history] = records;
+      assert.deepEqual(history, [earlier("sha-11111111"), earlier("sha-22222222")]);
+      assert.equal(record.tag, PROD_TAG);
+      assert.equal(record.from, "stage");
+      assert.equal(record.kind, "promotion");
+      assert.equal(record.by, "octocat");
+      assert.ok(!Number.isNaN(Date.parse(record.at)), record.at);
+      assert.match(record.checks ?? "", /^not checked: prod renders manifests to rendered\/prod/);
+    });
+
+    it("annotates the Application with its record", () => {
+      const annotations = applicationOf(run, "dex-prod").inputs.metadata.annotations;
+      assert.equal(annotations["promotion.gitops/kind"], "promotion");
+      assert.equal(annotations["promotion.gitops/from"], "stage");
+      assert.equal(annotations["promotion.gitops/promoted-by"], "octocat");
+      assert.match(annotations["promotion.gitops/checks"], /^not checked/);
+      assert.equal(annotations["promotion.gitops/reason"], undefined);
+    });
+
+    it("leaves the outputs the CLI reads as they were", () => {
+      assert.deepEqual(run.outputs.apps, {
+        dex: {
+          image: IMAGE,
+          tag: PROD_TAG,
+          applicationName: "dex-prod",
+          syncMode: "manual",
+          namespace: "dex",
+        },
+      });
+      assert.equal(run.outputs.upstream, "stage");
+    });
+
+    it("changes nothing on the next run, whatever the upstream runs by then", async () => {
+      const again = await runProgram("prod", {}, undefined, {
+        stackOutputs: {
+          stage: { apps: appsOutput("stage", "sha-def67890") },
+          prod: run.outputs,
+        },
+      });
+      assert.deepEqual(again.outputs.promotionRecords, run.outputs.promotionRecords);
+      assert.deepEqual(
+        applicationOf(again, "dex-prod").inputs,
+        applicationOf(run, "dex-prod").inputs,
+      );
+      const third = await runProgram("prod", {}, undefined, {
+        stackOutputs: { prod: again.outputs },
+      });
+      assert.deepEqual(third.outputs, again.outputs);
+    });
+  });
+
+  it("brings a fresh backend up from the stack files as they are, recorded as initial", async () => {
+    for (const stack of ["dev", "stage", "prod"]) {
+      const run = await runProgram(stack);
+      const [record, ...rest] = (run.outputs.promotionRecords as Record<string, PromotionRecord[]>)
+        .dex;
+      assert.deepEqual(rest, []);
+      assert.equal(record.kind, "initial");
+      assert.equal(record.from, stack);
+      assert.match(record.reason ?? "", new RegExp(`^first deployment of ${stack}`));
+      assert.equal(
+        applicationOf(run, `dex-${stack}`).inputs.metadata.annotations["promotion.gitops/kind"],
+        "initial",
+      );
+    }
+  });
+
+  describe("escape hatches", () => {
+    it("rolls back to a tag the environment ran before, with its reason", async () => {
+      const run = await runProgram(
+        "prod",
+        {
+          "promotion:apps": prodAppsWith((dex) => {
+            dex.tag = "sha-22222222";
+            dex.bypass = { kind: "rollback", reason: "sha-11111111 leaks memory" };
+          }),
+        },
+        undefined,
+        { stackOutputs: prodOutputs("sha-def67890") },
+      );
+      const [record] = (run.outputs.promotionRecords as Record<string, PromotionRecord[]>).dex;
+      assert.deepEqual(
+        { ...record, at: "" },
+        {
+          tag: "sha-22222222",
+          from: "prod",
+          at: "",
+          by: "octocat",
+          kind: "rollback",
+          reason: "sha-11111111 leaks memory",
+        },
+      );
+      const annotations = applicationOf(run, "dex-prod").inputs.metadata.annotations;
+      assert.equal(annotations["promotion.gitops/kind"], "rollback");
+      assert.equal(annotations["promotion.gitops/reason"], "sha-11111111 leaks memory");
+    });
+
+    it("refuses a rollback to a tag the environment never ran", async () => {
+      const failure = await failureOf(
+        runProgram(
+          "prod",
+          {
+            "promotion:apps": prodAppsWith((dex) => {
+              dex.tag = "sha-33333333";
+              dex.bypass = { kind: "rollback", reason: "go back" };
+            }),
+          },
+          undefined,
+          { stackOutputs: prodOutputs("sha-33333333") },
+        ),
+      );
+      assert.match(failure.message, /prod cannot roll back to sha-33333333: prod never ran it/);
+      assertNothingDeclared(failure.resources);
+    });
+
+    it("takes any immutable tag as a hotfix, with its reason", async () => {
+      const run = await runProgram(
+        "prod",
+        {
+          "promotion:apps": prodAppsWith((dex) => {
+            dex.tag = "sha-99999999";
+            dex.bypass = { kind: "hotfix", reason: "CVE-2026-0001" };
+          }),
+        },
+        undefined,
+        { stackOutputs: prodOutputs("sha-def67890") },
+      );
+      const [record] = (run.outputs.promotionRecords as Record<string, PromotionRecord[]>).dex;
+      assert.equal(record.kind, "hotfix");
+      assert.equal(record.reason, "CVE-2026-0001");
+      const annotations = applicationOf(run, "dex-prod").inputs.metadata.annotations;
+      assert.equal(annotations["promotion.gitops/kind"], "hotfix");
+      assert.equal(annotations["promotion.gitops/reason"], "CVE-2026-0001");
+    });
+  });
+
+  describe("upstream health in cluster mode", () => {
+    const ref = `${IMAGE}:${PROD_TAG}`;
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
+    const onCluster = (stacks: StackFiles) => {
+      for (const stack of ["stage", "prod"]) stacks[stack]["promotion:kubeContext"] = "kind-dex";
+    };
+    const liveStage = (deployedHoursAgo: number, health = "Healthy") => ({
+      "argocd/dex-stage": {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Application",
+        metadata: { name: "dex-stage", namespace: "argocd" },
+        status: {
+          sync: { status: "Synced", revision: "0123abcd" },
+          health: { status: health },
+          summary: { images: [ref] },
+          history: [
+            {
+              id: 4,
+              deployedAt: hoursAgo(deployedHoursAgo),
+              revision: "0123abcd",
+              source: {
+                repoURL: "https://github.com/data-literate/dex.git",
+                kustomize: { images: [ref] },
+              },
+            },
+          ],
+        },
+      },
+    });
+
+    it("promotes when stage has been Synced and Healthy on the tag for the soak time", async () => {
+      const projectDir = tempProject(onCluster);
+      const run = await runProgram("prod", {}, undefined, {
+        projectDir,
+        stackOutputs: prodOutputs(PROD_TAG),
+        liveObjects: liveStage(30),
+      });
+      const read = run.resources.find((r) => r.name === "prod-upstream-dex");
+      assert.equal(read?.type, APPLICATION);
+      const provider = ofType(run, PROVIDER).find((p) => p.name === "prod-upstream-kubernetes");
+      assert.equal(provider?.inputs.context, "kind-dex");
+      const [record] = (run.outputs.promotionRecords as Record<string, PromotionRecord[]>).dex;
+      assert.match(
+        record.checks ?? "",
+        /^stage Synced and Healthy on sha-0f1e2d3c, running it since .* \(30h, soak time 24h\)$/,
+      );
+    });
+
+    it("refuses before the soak time has passed, saying when", async () => {
+      const projectDir = tempProject(onCluster);
+      const failure = await failureOf(
+        runProgram("prod", {}, undefined, {
+          projectDir,
+          stackOutputs: prodOutputs(PROD_TAG),
+          liveObjects: liveStage(2),
+        }),
+      );
+      assert.match(
+        failure.message,
+        /prod cannot take sha-0f1e2d3c yet: stage has run it for 2h of the 24h soak time \(since .*\); promote after /,
+      );
+      assertNothingDeclared(failure.resources);
+    });
+
+    it("refuses an upstream that is not Healthy", async () => {
+      const projectDir = tempProject(onCluster);
+      const failure = await failureOf(
+        runProgram("prod", {}, undefined, {
+          projectDir,
+          stackOutputs: prodOutputs(PROD_TAG),
+          liveObjects: liveStage(30, "Degraded"),
+        }),
+      );
+      assert.match(failure.message, /stage's Application dex-stage is Synced and Degraded/);
+    });
+
+    it("reads nothing live when the tag is unchanged", async () => {
+      const projectDir = tempProject(onCluster);
+      const outputs = prodOutputs("sha-def67890")!;
+      outputs.prod.apps = appsOutput("prod", PROD_TAG, "dex");
+      const run = await runProgram("prod", {}, undefined, { projectDir, stackOutputs: outputs });
+      assert.equal(
+        run.resources.find((r) => r.name === "prod-upstream-dex"),
+        undefined,
+      );
+    });
+  });
+
+  describe("with a canary stack file between stage and prod", () => {
+    let projectDir: string;
+    before(() => {
+      projectDir = tempProject(addCanary);
+    });
+
+    it("canary takes what stage runs", async () => {
+      const run = await runProgram("canary", {}, undefined, {
+        projectDir,
+        stackOutputs: {
+          stage: { apps: appsOutput("stage", "sha-abc12345") },
+          canary: { apps: appsOutput("canary", "sha-0f1e2d3c") },
+        },
+      });
+      const [record] = (run.outputs.promotionRecords as Record<string, PromotionRecord[]>).dex;
+      assert.equal(record.tag, "sha-abc12345");
+      assert.equal(record.from, "stage");
+      assert.equal(run.outputs.upstream, "stage");
+    });
+
+    it("prod cannot skip canary", async () => {
+      const failure = await failureOf(
+        runProgram("prod", {}, undefined, {
+          projectDir,
+          stackOutputs: {
+            stage: { apps: appsOutput("stage", PROD_TAG) },
+            canary: { apps: appsOutput("canary", "sha-11111111") },
+            prod: { apps: appsOutput("prod", "sha-11111111", "dex") },
+          },
+        }),
+      );
+      assert.match(
+        failure.message,
+        /prod cannot take sha-0f1e2d3c: canary runs sha-11111111; promote to canary first/,
+      );
+    });
+
+    it("refuses a canary stack file while prod still takes tags from stage", async () => {
+      const halfDone = tempProject((stacks) => {
+        addCanary(stacks);
+        stacks.prod["promotion:upstream"] = "stage";
+      });
+      const failure = await failureOf(runProgram("dev", {}, undefined, { projectDir: halfDone }));
+      assert.match(failure.message, /canary and prod all take tags from stage/);
+      assert.deepEqual(failure.resources, []);
+    });
+  });
+});
