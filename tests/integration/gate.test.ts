@@ -35,13 +35,14 @@ describe("the promotion gate with the real engine", function () {
   });
   after(() => project?.cleanup());
 
-  /** Rewrites the dex app of the copy's Pulumi.prod.yaml. */
-  function editProd(change: (dex: Record<string, any>) => void): void {
-    const file = path.join(project.dir, "Pulumi.prod.yaml");
+  /** Rewrites the dex app of a stack file of the copy. */
+  function editStack(stackName: string, change: (dex: Record<string, any>) => void): void {
+    const file = path.join(project.dir, `Pulumi.${stackName}.yaml`);
     const doc = parse(fs.readFileSync(file, "utf8"));
     change(doc.config["promotion:apps"].dex);
     fs.writeFileSync(file, stringify(doc));
   }
+  const editProd = (change: (dex: Record<string, any>) => void) => editStack("prod", change);
 
   async function records(stackName: string): Promise<PromotionRecord[]> {
     const stack = await engineStack(project, stackName);
@@ -64,9 +65,11 @@ describe("the promotion gate with the real engine", function () {
   it("reads its own previous outputs: a second up changes nothing, records included", async () => {
     const before = await records("prod");
     const stack = await engineStack(project, "prod");
-    const result = await stack.up();
+    // Pulumi's own "no changes" (--expect-no-changes): only reads (stack references re-read the
+    // outputs the previous up changed) and unchanged resources.
+    const result = await stack.up({ expectNoChanges: true });
     const changes = Object.entries(result.summary.resourceChanges ?? {}).filter(
-      ([op]) => op !== "same",
+      ([op]) => op !== "same" && op !== "read",
     );
     assert.deepEqual(changes, []);
     assert.deepEqual(await records("prod"), before);
@@ -110,5 +113,32 @@ describe("the promotion gate with the real engine", function () {
     const [record] = await records("prod");
     assert.equal(record.kind, "rollback");
     assert.equal(record.reason, "sha-abc12345 breaks logins");
+  });
+
+  it("refuses a skip: prod cannot take dev's new build before stage runs it", async () => {
+    editStack("dev", (dex) => (dex.tag = "sha-1234abcd"));
+    assert.equal((await (await engineStack(project, "dev")).up()).summary.result, "succeeded");
+    editProd((dex) => {
+      dex.tag = "sha-1234abcd";
+      delete dex.bypass;
+    });
+    await assert.rejects(
+      (await engineStack(project, "prod")).preview(),
+      /prod cannot take sha-1234abcd: stage runs sha-abc12345; promote to stage first/,
+    );
+  });
+
+  it("takes a hotfix of any immutable tag, recorded with its reason", async () => {
+    editProd((dex) => {
+      dex.tag = "sha-feedf00d";
+      dex.bypass = { kind: "hotfix", reason: "CVE-2026-1234 in the login handler" };
+    });
+    const stack = await engineStack(project, "prod");
+    assert.equal((await stack.up()).summary.result, "succeeded");
+    const [record, rollback] = await records("prod");
+    assert.equal(record.kind, "hotfix");
+    assert.equal(record.tag, "sha-feedf00d");
+    assert.equal(record.reason, "CVE-2026-1234 in the login handler");
+    assert.equal(rollback.kind, "rollback");
   });
 });
