@@ -3,10 +3,15 @@
  * record from the stack's `promotionRecords` output. The table is built by pure functions; the
  * records come from a RecordReader, by default `pulumi stack output --json`.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { parseAllRecords, type PromotionRecord } from "../rules/record";
 import type { Run } from "./io";
 import type { StackState } from "./plan";
 import type { Bypass } from "./stackText";
+
+/** Where scripts/stack.sh keeps the embedded default's file backend. */
+export const LOCAL_STATE_DIR = ".pulumi-state";
 
 export type { PromotionRecord };
 
@@ -27,16 +32,21 @@ export type RecordReader = (stack: string) => PromotionRecords;
 /** Reads `promotionRecords` through the pulumi CLI, in the project directory. */
 export function pulumiRecordReader(run: Run, projectDir: string, hasPulumi: boolean): RecordReader {
   return (stack) => {
-    if (!hasPulumi) {
+    // The embedded default (npm run stack) keeps its engine in a cache and its state in
+    // .pulumi-state/: read through the same script when no pulumi is on PATH.
+    const localDefault = !hasPulumi && fs.existsSync(path.join(projectDir, LOCAL_STATE_DIR));
+    if (!hasPulumi && !localDefault) {
       throw new RecordsUnavailable(
         "pulumi is not on PATH; install the Pulumi CLI and log in to the backend to see them",
       );
     }
     let output: string;
     try {
-      output = run("pulumi", ["stack", "output", "--json", "--non-interactive", "--stack", stack], {
-        cwd: projectDir,
-      });
+      output = localDefault
+        ? run(path.join(projectDir, "scripts", "stack.sh"), ["output", stack], { cwd: projectDir })
+        : run("pulumi", ["stack", "output", "--json", "--non-interactive", "--stack", stack], {
+            cwd: projectDir,
+          });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       throw new RecordsUnavailable(

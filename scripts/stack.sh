@@ -40,12 +40,27 @@ if [[ -z "${PULUMI_CONFIG_PASSPHRASE:-}" && -z "${PULUMI_CONFIG_PASSPHRASE_FILE:
 fi
 
 cd "$project"
+# The engine writes to the stack file it reads (an encryption salt, its own YAML layout). The stack
+# files are reviewed source, so the engine gets a copy under .pulumi-state/ and the checkout stays
+# exactly as committed; the salt is restored from the backend's state on every run.
+config_copy="$project/.pulumi-state/stack-config/Pulumi.$stack.yaml"
+mkdir -p "$(dirname "$config_copy")"
+cp "$project/Pulumi.$stack.yaml" "$config_copy"
 if ! pulumi stack select "$stack" --non-interactive >/dev/null 2>&1; then
+  if [[ "$command" == "output" ]]; then
+    echo "stack.sh: stack '$stack' has not been deployed on $PULUMI_BACKEND_URL yet" >&2
+    exit 1
+  fi
+  original="$(mktemp)"
+  cp "$project/Pulumi.$stack.yaml" "$original"
   pulumi stack init "$stack" --non-interactive >&2
+  cp "$original" "$project/Pulumi.$stack.yaml"
+  rm -f "$original"
 fi
 
 case "$command" in
-  up) exec pulumi up --stack "$stack" --yes --non-interactive --skip-preview=false "$@" ;;
+  up) exec pulumi up --stack "$stack" --config-file "$config_copy" --yes --non-interactive --skip-preview=false "$@" ;;
   output) exec pulumi stack output --stack "$stack" --json "$@" ;;
-  *) exec pulumi "$command" --stack "$stack" --non-interactive "$@" ;;
+  destroy) exec pulumi destroy --stack "$stack" --config-file "$config_copy" --yes --non-interactive "$@" ;;
+  *) exec pulumi "$command" --stack "$stack" --config-file "$config_copy" --non-interactive "$@" ;;
 esac
