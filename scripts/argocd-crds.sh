@@ -14,7 +14,6 @@ if [[ -s "$cache/application-crd.yaml" && -s "$cache/appproject-crd.yaml" ]]; th
 fi
 
 command -v go >/dev/null || { echo "argocd-crds: 'go' is not on PATH; it fetches $MODULE@$ARGOCD_VERSION" >&2; exit 1; }
-command -v unzip >/dev/null || { echo "argocd-crds: 'unzip' is not on PATH (apt-get install unzip)" >&2; exit 1; }
 
 echo "argocd-crds: downloading $MODULE@$ARGOCD_VERSION through the Go module proxy (about 60 MB, once)" >&2
 info=$(cd "$(mktemp -d)" && GOFLAGS=-mod=mod go mod download -json "$MODULE@$ARGOCD_VERSION") || {
@@ -22,14 +21,14 @@ info=$(cd "$(mktemp -d)" && GOFLAGS=-mod=mod go mod download -json "$MODULE@$ARG
   echo "$info" >&2
   exit 1
 }
-zip=$(printf '%s' "$info" | sed -n 's/^[[:space:]]*"Zip": "\(.*\)",\{0,1\}$/\1/p')
-[[ -f "$zip" ]] || { echo "argocd-crds: no module zip in: $info" >&2; exit 1; }
+dir=$(printf '%s' "$info" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')
+[[ -d "$dir" ]] || { echo "argocd-crds: no module directory in: $info" >&2; exit 1; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for crd in application-crd.yaml appproject-crd.yaml; do
-  unzip -p "$zip" "$MODULE@$ARGOCD_VERSION/manifests/crds/$crd" >"$tmp/$crd"
-  [[ -s "$tmp/$crd" ]] || { echo "argocd-crds: $crd missing from $zip" >&2; exit 1; }
+  cp "$dir/manifests/crds/$crd" "$tmp/$crd" 2>/dev/null || true
+  [[ -s "$tmp/$crd" ]] || { echo "argocd-crds: $crd missing from $dir/manifests/crds" >&2; exit 1; }
 done
 mkdir -p "$cache"
 mv "$tmp"/*.yaml "$cache/"
