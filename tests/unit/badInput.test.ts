@@ -3,18 +3,11 @@
  * the stack, the key, the bad value and what the key accepts.
  */
 import { strict as assert } from "assert";
-import * as pulumi from "@pulumi/pulumi";
 import { engineConfig } from "../../config/stackFiles";
 import { PROJECT_DIR, ProgramFailed, json, runProgram } from "../support/program";
+import { appsWith, expectRefusal } from "../support/refusal";
 
 type Overrides = Record<string, string | undefined>;
-
-/** The dex app of a stack file, changed by `change`. */
-function appsWith(stack: string, change: (dex: Record<string, any>) => void): string {
-  const apps = JSON.parse(engineConfig(PROJECT_DIR, stack)["promotion:apps"]);
-  change(apps.dex);
-  return json(apps);
-}
 
 interface BadCase {
   name: string;
@@ -208,24 +201,7 @@ const cases: BadCase[] = [
 describe("bad stack config", () => {
   for (const c of cases) {
     it(`refuses ${c.name}, declaring nothing`, async () => {
-      let failure: ProgramFailed | undefined;
-      try {
-        await runProgram(c.stack, c.overrides());
-      } catch (error) {
-        failure = error as ProgramFailed;
-      }
-      assert.ok(failure instanceof ProgramFailed, "the program should have failed");
-      assert.ok(
-        failure.cause instanceof pulumi.RunError,
-        `expected a RunError, got ${String(failure.cause)}`,
-      );
-      assert.deepEqual(failure.resources, [], "no resource may be declared");
-      const line = failure.message.split("\n").find((l) => l.includes(c.expect[0]));
-      assert.ok(line, `no line names ${c.expect[0]}:\n${failure.message}`);
-      assert.ok(line.includes(`stack "${c.stack}"`), `the line must name the stack: ${line}`);
-      for (const fragment of c.expect) {
-        assert.ok(line.includes(fragment), `expected "${fragment}" in: ${line}`);
-      }
+      await expectRefusal(() => runProgram(c.stack, c.overrides()), c.stack, c.expect);
     });
   }
 

@@ -4,18 +4,11 @@
  * accepted.
  */
 import { strict as assert } from "assert";
-import * as pulumi from "@pulumi/pulumi";
 import { chainConfigProblems, type ReadLink } from "../../config/chain";
-import { engineConfig } from "../../config/stackFiles";
-import { PROJECT_DIR, ProgramFailed, json, runProgram } from "../support/program";
+import { json, runProgram } from "../support/program";
+import { appsWith, expectRefusal } from "../support/refusal";
 
 type Overrides = Record<string, string | undefined>;
-
-function appsWith(stack: string, change: (dex: Record<string, any>) => void): string {
-  const apps = JSON.parse(engineConfig(PROJECT_DIR, stack)["promotion:apps"]);
-  change(apps.dex);
-  return json(apps);
-}
 
 interface BadCase {
   name: string;
@@ -125,22 +118,8 @@ const cases: BadCase[] = [
 describe("bad promotion config", () => {
   for (const c of cases) {
     it(`refuses ${c.name}, declaring nothing`, async () => {
-      const failure = await runProgram(c.stack, c.overrides).then(
-        () => undefined,
-        (error: unknown) => error,
-      );
-      assert.ok(failure instanceof ProgramFailed, "the program should have failed");
-      assert.ok(
-        failure.cause instanceof pulumi.RunError,
-        `expected a RunError: ${failure.message}`,
-      );
-      assert.deepEqual(failure.resources, [], "no resource may be declared");
-      const lines = failure.message.split("\n");
-      const line = lines.find(
-        (l) => l.includes(`${c.expect[0]} =`) && c.expect.every((f) => l.includes(f)),
-      );
-      assert.ok(line, `no line has ${c.expect.join(" and ")}:\n${failure.message}`);
-      assert.ok(line.includes(`stack "${c.stack}"`), `the line must name the stack: ${line}`);
+      const line = await expectRefusal(() => runProgram(c.stack, c.overrides), c.stack, c.expect);
+      assert.ok(line.includes(`${c.expect[0]} =`), `the key comes first: ${line}`);
     });
   }
 
