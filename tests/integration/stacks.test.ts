@@ -51,13 +51,33 @@ describe("the real engine", function () {
 
   for (const stackName of stacks) {
     describe(`stack ${stackName}`, () => {
-      it("previews", async () => {
+      it("previews, GitHub governance included, with no token and no network", async () => {
         const stack = await engineStack(project, stackName);
-        const preview = await stack.preview({ diff: false });
+        const types = new Set<string>();
+        const preview = await stack.preview({
+          diff: false,
+          onEvent: (event) => {
+            if (event.resourcePreEvent) types.add(event.resourcePreEvent.metadata.type);
+          },
+        });
         assert.ok(
           (preview.changeSummary.create ?? 0) > 0,
           `nothing to create: ${JSON.stringify(preview.changeSummary)}`,
         );
+        const expected = [
+          "kubernetes:argoproj.io/v1alpha1:Application",
+          "kubernetes:argoproj.io/v1alpha1:AppProject",
+          "github:index/repositoryEnvironment:RepositoryEnvironment",
+          // prod manages the shared main branch and CODEOWNERS.
+          ...(stackName === "prod"
+            ? [
+                "github:index/branchProtection:BranchProtection",
+                "github:index/repositoryFile:RepositoryFile",
+              ]
+            : []),
+        ];
+        for (const type of expected)
+          assert.ok(types.has(type), `${type} not previewed: ${[...types].join(", ")}`);
       });
 
       it("renders the manifests on up, each Argo CD object fitting the CRD schema", async () => {
