@@ -48,16 +48,17 @@ async function stackOutput(ref: pulumi.StackReference, name: string): Promise<un
   return details.value ?? details.secretValue;
 }
 
-/** The tag each app runs, from a stack's `apps` output; undefined without one. */
-function tagsOf(apps: unknown): Record<string, string> | undefined {
+/** One field (tag, image) of each app, from a stack's `apps` output; undefined without one. */
+function fieldOf(apps: unknown, field: "tag" | "image"): Record<string, string> | undefined {
   if (apps === null || typeof apps !== "object" || Array.isArray(apps)) return undefined;
-  const tags: Record<string, string> = {};
+  const values: Record<string, string> = {};
   for (const [app, summary] of Object.entries(apps as Record<string, unknown>)) {
-    const tag = (summary as { tag?: unknown } | null)?.tag;
-    if (typeof tag === "string") tags[app] = tag;
+    const value = (summary as Record<string, unknown> | null)?.[field];
+    if (typeof value === "string") values[app] = value;
   }
-  return tags;
+  return values;
 }
+const tagsOf = (apps: unknown) => fieldOf(apps, "tag");
 
 /** The value of an Output once known; undefined when a preview cannot know it. */
 async function known<T>(output: pulumi.Output<T>): Promise<T | undefined> {
@@ -166,6 +167,8 @@ export async function checkPromotions(config: EnvironmentConfig): Promise<Lineag
     upstreamRef ? stackOutput(upstreamRef, "apps") : Promise.resolve(undefined),
   ]);
   const ownTags = tagsOf(ownApps);
+  const ownImages = fieldOf(ownApps, "image");
+  const upstreamImages = fieldOf(upstreamApps, "image");
   const history = parseAllRecords(ownRecords);
   /** No outputs at all: this stack was never deployed, every tag is its first deployment. */
   const neverDeployed = ownTags === undefined && ownRecords === undefined;
@@ -190,8 +193,13 @@ export async function checkPromotions(config: EnvironmentConfig): Promise<Lineag
       environment: env,
       app: app.name,
       tag: app.tag,
-      upstream: config.upstream ? { environment: config.upstream, tags: upstreamTags } : undefined,
-      own: neverDeployed ? "no record" : { tag: ownTags?.[app.name], history: previous },
+      image: app.image,
+      upstream: config.upstream
+        ? { environment: config.upstream, tags: upstreamTags, images: upstreamImages }
+        : undefined,
+      own: neverDeployed
+        ? "no record"
+        : { tag: ownTags?.[app.name], image: ownImages?.[app.name], history: previous },
       bypass: app.bypass,
     });
     if (!decision.allowed) {

@@ -134,7 +134,8 @@ const role = strictObject({
   canSync: z.boolean({ error: "true or false" }),
 });
 
-const CRON_FIELD = /^[0-9*,/\-]+$/;
+// Numbers, ranges, steps and lists, plus the month and day names cron accepts (MON, JAN).
+const CRON_FIELD = /^[0-9A-Za-z*,/\-?]+$/;
 const syncWindow = strictObject({
   kind: z.enum(["allow", "deny"], { error: "allow or deny" }),
   schedule: z.string({ error: "a cron schedule with 5 fields" }).refine(

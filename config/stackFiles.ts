@@ -10,7 +10,8 @@ import { decodeConfigValues } from "./decode";
 import { validateStackConfig } from "./validate";
 import type { EnvironmentConfig } from "./types";
 
-const STACK_FILE = /^Pulumi\.([A-Za-z0-9_.-]+)\.ya?ml$/;
+// Only `.yaml`: the name every tool here (and `pulumi stack init`) reads and writes.
+const STACK_FILE = /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/;
 
 export function stackFilePath(projectDir: string, stack: string): string {
   return path.join(projectDir, `Pulumi.${stack}.yaml`);
@@ -34,7 +35,20 @@ function qualify(key: string, project: string): string {
   return key.includes(":") ? key : `${project}:${key}`;
 }
 
+/** Stands in for a secret (`{secure: ...}`), which only the engine can decrypt. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+function isSecret(value: unknown): boolean {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    Object.keys(value).length === 1 &&
+    "secure" in value
+  );
+}
+
 function asConfigString(value: unknown): string {
+  if (isSecret(value)) return SECRET_PLACEHOLDER;
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 

@@ -109,6 +109,25 @@ const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 
 /**
+ * Whether an AppProject sourceRepos entry admits a repository URL: Argo CD accepts exact URLs and
+ * globs ("*" within a path segment, "**" across segments, "*" alone for any repository).
+ */
+export function repoMatches(pattern: string, repoURL: string): boolean {
+  if (pattern === "*" || pattern === repoURL) return true;
+  if (!pattern.includes("*")) return false;
+  const regex = pattern
+    .split("**")
+    .map((part) =>
+      part
+        .split("*")
+        .map((text) => text.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join("[^/]*"),
+    )
+    .join(".*");
+  return new RegExp(`^${regex}$`).test(repoURL);
+}
+
+/**
  * Rules that relate several keys. They read the raw values defensively, so they still run (and
  * report) when other keys are malformed.
  */
@@ -155,7 +174,7 @@ function crossKeyProblems(stack: string, raw: Loose): ConfigProblem[] {
         isObject(source) &&
         typeof source.repoURL === "string" &&
         Array.isArray(raw.sourceRepos) &&
-        !sourceRepos.includes(source.repoURL)
+        !sourceRepos.some((pattern) => repoMatches(pattern, source.repoURL as string))
       ) {
         add(
           ["apps", name, "source", "repoURL"],

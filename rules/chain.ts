@@ -73,8 +73,11 @@ export function chainProblems(links: ChainLink[]): ChainProblem[] {
         const key = [...members].sort().join(",");
         if (!reportedCycles.has(key)) {
           reportedCycles.add(key);
+          // Blame an environment in the cycle, not the one whose walk ran into it.
+          const culprit = byName.get(members[0])!;
           problems.push({
-            ...link,
+            environment: culprit.environment,
+            upstream: culprit.upstream,
             message: `the chain has a cycle: ${[...members, current].join(" -> ")}`,
           });
         }
@@ -106,6 +109,7 @@ export function refusePromotion(links: ChainLink[], from: string, to: string): s
   for (const env of [from, to]) {
     if (!order.includes(env)) return `unknown environment "${env}"; accepted: ${order.join(", ")}`;
   }
+  if (from === to) return `${from} -> ${to} is no promotion: name ${to}'s upstream as --from`;
   const target = links.find((l) => l.environment === to)!;
   if (target.upstream === from) return undefined;
   if (!target.upstream)

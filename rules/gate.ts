@@ -31,13 +31,18 @@ export interface GateInput {
   app: string;
   /** The tag its stack file pins. */
   tag: string;
-  /** The upstream environment and what it runs now; undefined for the first environment. */
-  upstream?: { environment: string; tags: UpstreamTags };
+  /** The image repository its stack file pins; when given, a tag only counts from that image. */
+  image?: string;
   /**
-   * What this environment runs now (its own previous outputs) and its records, newest first; or
-   * "no record" when its stack has no outputs at all (never deployed).
+   * The upstream environment and what it runs now (tags, and the image repository of each app
+   * when known); undefined for the first environment.
    */
-  own: { tag?: string; history: readonly PromotionRecord[] } | "no record";
+  upstream?: { environment: string; tags: UpstreamTags; images?: Record<string, string> };
+  /**
+   * What this environment runs now (its own previous outputs: tag and image) and its records,
+   * newest first; or "no record" when its stack has no outputs at all (never deployed).
+   */
+  own: { tag?: string; image?: string; history: readonly PromotionRecord[] } | "no record";
   bypass?: Bypass;
 }
 
@@ -78,7 +83,12 @@ export function decideGate(input: GateInput): GateDecision {
   // An app the environment has no tag of yet (newly added) goes through the gate like any change.
   const own = input.own;
   const current = own.tag ?? own.history[0]?.tag;
-  if (current === tag) return { allowed: true, kind: "unchanged", from: env, checkUpstream: false };
+  // The same tag of another image repository is another build: it goes through the gate.
+  const sameImage =
+    input.image === undefined || own.image === undefined || own.image === input.image;
+  if (current === tag && sameImage) {
+    return { allowed: true, kind: "unchanged", from: env, checkUpstream: false };
+  }
 
   if (bypass) {
     if (bypass.reason.trim() === "") {
@@ -127,6 +137,12 @@ export function decideGate(input: GateInput): GateDecision {
   if (upstreamTag !== tag) {
     return refuse(
       `${env} cannot take ${tag}: ${from} runs ${upstreamTag}; promote to ${from} first`,
+    );
+  }
+  const upstreamImage = upstream.images?.[app];
+  if (input.image !== undefined && upstreamImage !== undefined && upstreamImage !== input.image) {
+    return refuse(
+      `${env} cannot take ${tag} of ${input.image}: ${from} runs ${tag} of ${upstreamImage}; a promotion takes the very image ${from} runs`,
     );
   }
   return { allowed: true, kind: "promotion", from, checkUpstream: true };

@@ -81,6 +81,17 @@ describe("promotion chain", () => {
     assert.match(cycles[0].message, /stage -> prod -> stage|prod -> stage -> prod/);
   });
 
+  it("blames a cycle on an environment in it, and refuses a promotion to itself", () => {
+    const problems = chainProblems([
+      { environment: "dev" },
+      { environment: "stage", upstream: "stage" },
+      { environment: "prod", upstream: "stage" },
+    ]);
+    const cycle = problems.find((p) => p.message.includes("cycle"));
+    assert.equal(cycle?.environment, "stage");
+    assert.match(refusePromotion(threeEnvs, "stage", "stage")!, /stage -> stage is no promotion/);
+  });
+
   it("refuses no first environment or two of them", () => {
     assert.match(
       chainProblems([

@@ -48,6 +48,29 @@ describe("the promotion gate", () => {
     });
   });
 
+  it("takes a tag only from the image repository the upstream runs it from", () => {
+    const images = { dex: "ghcr.io/data-literate/dex" };
+    const upstream = { environment: "stage", tags: { dex: "sha-abc12345" }, images };
+    assert.equal(decideGate(prodInput({ image: images.dex, upstream })).allowed, true);
+    assert.deepEqual(decideGate(prodInput({ image: "ghcr.io/evil/dex", upstream })), {
+      allowed: false,
+      message:
+        "prod cannot take sha-abc12345 of ghcr.io/evil/dex: stage runs sha-abc12345 of ghcr.io/data-literate/dex; a promotion takes the very image stage runs",
+    });
+  });
+
+  it("treats the same tag of another image as a change, not as unchanged", () => {
+    const own = {
+      tag: "sha-0f1e2d3c",
+      image: "ghcr.io/data-literate/dex",
+      history: [record("sha-0f1e2d3c")],
+    };
+    const same = decideGate(prodInput({ tag: "sha-0f1e2d3c", image: own.image, own }));
+    assert.ok(same.allowed && same.kind === "unchanged");
+    const moved = decideGate(prodInput({ tag: "sha-0f1e2d3c", image: "ghcr.io/other/dex", own }));
+    assert.equal(moved.allowed, false);
+  });
+
   it("refuses a tag the upstream does not run, explaining itself exactly", () => {
     const decision = decideGate(
       prodInput({ upstream: { environment: "stage", tags: { dex: "sha-def67890" } } }),
