@@ -6,6 +6,7 @@
 import type { EnvironmentConfig } from "../config/types";
 import type { SyncWindowConfig } from "../config/schema";
 import type { ChangePlan } from "./plan";
+import { applicationNameFor } from "../manifests/argocd";
 
 export interface PrContext {
   /** The environments in chain order. */
@@ -26,7 +27,7 @@ function code(text: string): string {
 }
 
 function applications(plan: ChangePlan): string {
-  return plan.changes.map((c) => code(`${c.app}-${plan.env}`)).join(", ");
+  return plan.changes.map((c) => code(applicationNameFor(c.app, plan.env))).join(", ");
 }
 
 function window(w: SyncWindowConfig): string {
@@ -54,7 +55,7 @@ function afterMerge(plan: ChangePlan, target: EnvironmentConfig): string[] {
   const windows = target.syncWindows.filter((w) => w.kind === "allow");
   return [
     apply,
-    `- ${plan.env} is synced by hand: ${plan.changes.map((c) => code(`argocd app sync ${c.app}-${plan.env}`)).join(", ")}${
+    `- ${plan.env} is synced by hand: ${plan.changes.map((c) => code(`argocd app sync ${applicationNameFor(c.app, plan.env)}`)).join(", ")}${
       windows.length > 0 ? ` within the sync window (${windows.map(window).join("; ")})` : ""
     }.`,
     `- Watch the rollout: ${plan.changes
@@ -87,7 +88,9 @@ function promotionChecklist(plan: ChangePlan, ctx: PrContext): string[] {
   const windows = ctx.target.syncWindows;
   return [
     common.matches,
-    `- [ ] ${from} stable for 24+ hours on ${tags}`,
+    ctx.target.gate && ctx.target.gate.soakTime !== "0"
+      ? `- [ ] ${from} stable for ${ctx.target.gate.soakTime}+ on ${tags} (promotion:gate.soakTime)`
+      : `- [ ] ${from} stable on ${tags}`,
     "- [ ] All integration tests passed",
     `- [ ] Security scan (Trivy) results reviewed for ${tags}`,
     "- [ ] Performance benchmarks acceptable",

@@ -28,6 +28,7 @@ import {
   type PromotionRecord,
 } from "../rules/record";
 import { kubernetesProviderArgs } from "./environment";
+import { applicationNameFor } from "../manifests/argocd";
 
 /** What the environment declares from the gate's decisions. */
 export interface Lineage {
@@ -210,7 +211,8 @@ export async function checkPromotions(config: EnvironmentConfig): Promise<Lineag
     let checks: string | undefined;
     if (decision.checkUpstream && config.upstream && config.gate && reader) {
       const recorded = upstreamAppNames[app.name]?.applicationName;
-      const name = typeof recorded === "string" ? recorded : `${app.name}-${config.upstream}`;
+      const name =
+        typeof recorded === "string" ? recorded : applicationNameFor(app.name, config.upstream);
       const outcome = decideUpstreamHealth({
         environment: env,
         upstream: config.upstream,

@@ -8,22 +8,7 @@
  */
 import { z } from "zod";
 import type { GitHubRepositoryConfig, GovernanceConfig } from "./types";
-
-/**
- * Builds a strict object whose unknown-key error lists the keys it accepts, and whose error for
- * anything that is not an object says what the object is.
- */
-function strictObject<T extends z.ZodRawShape>(shape: T, what: string) {
-  const accepted = Object.keys(shape).join(", ");
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === "unrecognized_keys"
-        ? `one of the keys ${accepted}`
-        : issue.code === "invalid_type"
-          ? `${what} with the keys ${accepted}`
-          : undefined,
-  });
-}
+import { isObject, strictObject, strings, type Loose } from "./zodShapes";
 
 /** GitHub login (user or organization): alphanumerics and single hyphens, at most 39. */
 const LOGIN = "[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}";
@@ -183,12 +168,6 @@ export function toGovernanceConfig(environment: string, raw: RawGovernance): Gov
     pullRequestBypassers: raw.pullRequestBypassers ?? [],
   };
 }
-
-type Loose = Record<string, unknown>;
-const isObject = (value: unknown): value is Loose =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
-const strings = (value: unknown): string[] =>
-  Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 
 /** A problem found by a rule relating several keys, before the key path gets its namespace. */
 export interface GovernanceKeyProblem {

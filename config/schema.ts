@@ -6,15 +6,7 @@ import { z } from "zod";
 import { ACCEPTED_IMAGE_TAGS, checkImageTag } from "../rules/imageTag";
 import { ACCEPTED_DURATION, BYPASS_KINDS, parseDuration } from "../rules/gate";
 import { governanceSchema } from "./governance";
-
-/** Builds a strict object whose unknown-key error lists the keys it accepts. */
-function strictObject<T extends z.ZodRawShape>(shape: T) {
-  const accepted = Object.keys(shape).join(", ");
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === "unrecognized_keys" ? `one of the keys ${accepted}` : undefined,
-  });
-}
+import { strictObject } from "./zodShapes";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { stackConfigSchema, type RawStackConfig } from "./schema";
+import { isObject, strings, type Loose } from "./zodShapes";
 import type { AppConfig, EnvironmentConfig } from "./types";
 import { checkImageTag } from "../rules/imageTag";
 import { gateKeyProblems, toGateConfig } from "./gate";
@@ -101,12 +102,6 @@ function problemsFromZod(stack: string, raw: unknown, error: z.ZodError): Config
 }
 
 const RESERVED_NAMESPACES = new Set(["default", "kube-system", "kube-public", "kube-node-lease"]);
-
-type Loose = Record<string, unknown>;
-const isObject = (value: unknown): value is Loose =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
-const strings = (value: unknown): string[] =>
-  Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 
 /**
  * Whether an AppProject sourceRepos entry admits a repository URL: Argo CD accepts exact URLs and

@@ -44,8 +44,13 @@ export const GUARDRAIL_KINDS = [
   { group: "networking.k8s.io", kind: "NetworkPolicy" },
 ];
 
+/** The Argo CD Application of an app in an environment: `<app>-<environment>`. */
+export function applicationNameFor(app: string, environment: string): string {
+  return `${app}-${environment}`;
+}
+
 export function applicationName(env: EnvironmentConfig, app: AppConfig): string {
-  return `${app.name}-${env.environment}`;
+  return applicationNameFor(app.name, env.environment);
 }
 
 /**

@@ -311,7 +311,7 @@ describe("cli: pull request text", () => {
     for (const item of [
       "## Review checklist (production)",
       "- [ ] Verify image tag matches stage",
-      "- [ ] stage stable for 24+ hours on `sha-abc12345`",
+      "- [ ] stage stable for 24h+ on `sha-abc12345` (promotion:gate.soakTime)",
       "- [ ] All integration tests passed",
       "- [ ] Security scan (Trivy) results reviewed",
       "- [ ] Performance benchmarks acceptable",

@@ -1,0 +1,28 @@
+/** Small building blocks shared by the config schemas and their cross-key rules. */
+import { z } from "zod";
+
+/**
+ * A strict object whose unknown-key error lists the keys it accepts; with `what`, a value of the
+ * wrong type is described as "<what> with the keys ...".
+ */
+export function strictObject<T extends z.ZodRawShape>(shape: T, what?: string) {
+  const accepted = Object.keys(shape).join(", ");
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `one of the keys ${accepted}`
+        : issue.code === "invalid_type" && what
+          ? `${what} with the keys ${accepted}`
+          : undefined,
+  });
+}
+
+export type Loose = Record<string, unknown>;
+
+/** A plain object (not null, not a list): for rules that read raw values defensively. */
+export const isObject = (value: unknown): value is Loose =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
+
+/** The strings of a raw list; anything else gives none. */
+export const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
