@@ -77,14 +77,16 @@ export function checkGovernance(
   projectDir: string,
   current: EnvironmentConfig,
 ): GovernancePlan | undefined {
-  if (!current.governance) return undefined;
   const collected = collectGovernance(projectDir, current);
+  // A stack without the key still checks its siblings: removing the key from one stack file must
+  // not quietly delete that stack's GitHub objects while the others still expect them.
+  if (!current.governance && collected.stacks.length === 0) return undefined;
   const problems = [
     ...collected.problems,
     ...governanceProblems(collected.stacks, collected.withoutGovernance),
   ];
   if (problems.length > 0) throw new GovernanceError(current.stack, problems);
-  return planGovernance(collected.stacks, current.stack);
+  return current.governance ? planGovernance(collected.stacks, current.stack) : undefined;
 }
 
 /**

@@ -164,6 +164,16 @@ const cases: BadCase[] = [
     expect: ['promotion:governance.requiredApprovals = "one"', "a whole number from 0 to 6"],
   },
   {
+    name: "governance removed from the running stack while the others keep it",
+    stack: "prod",
+    project: (stack) => (stack === "prod" ? null : undefined),
+    names: "prod",
+    expect: [
+      "promotion:governance = (not set)",
+      "governance settings like the other stack files (dev, stage)",
+    ],
+  },
+  {
     name: "a stack file without governance next to ones with it",
     stack: "prod",
     project: (stack) => (stack === "dev" ? null : undefined),

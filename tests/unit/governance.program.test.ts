@@ -4,7 +4,7 @@
  * environments, the branch protections, CODEOWNERS, and that no two stacks declare one object.
  */
 import { strict as assert } from "assert";
-import { listStacks, loadStackFile } from "../../config/stackFiles";
+import { engineConfig, listStacks, loadStackFile } from "../../config/stackFiles";
 import { stackGovernance } from "../../config/governanceStacks";
 import * as pulumi from "@pulumi/pulumi";
 import { codeownersFor, planGovernance } from "../../rules/governance";
@@ -238,8 +238,9 @@ describe("GitHub governance, declared by the program", () => {
       assert.equal(protection.inputs.requiredPullRequestReviews[0].requiredApprovingReviewCount, 3);
     });
 
-    it("declares no GitHub object for a stack without promotion:governance", async () => {
-      const run = await runProgram("dev", { "promotion:governance": undefined });
+    it("declares no GitHub object when no stack file has promotion:governance", async () => {
+      const projectDir = governanceProject(() => null);
+      const run = await runProgram("dev", {}, engineConfig(projectDir, "dev"), { projectDir });
       assert.deepEqual(github(run), []);
       assert.deepEqual(ofType(run, PROVIDER), []);
       assert.equal(run.outputs.governance, undefined);
