@@ -241,16 +241,19 @@ stamp_for() { # what a build depends on: recipe, Go version and the wrapper's fi
 	local name=$1 recipe=$2
 	{
 		printf 'recipe=%s\ngo=%s\n' "$recipe" "$GO_VERSION"
-		(cd "$WRAPPERS/$name" && find . -type f ! -name '*.md' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+		for d in "$WRAPPERS/$name" "$WRAPPERS/shared"; do
+			(cd "$d" && find . -type f ! -name '*.md' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+		done
 	} | sha256sum | cut -d' ' -f1
 }
 is_fresh() { # is_fresh NAME STAMP
 	((!FORCE)) && [[ -x $BIN/$1 && -f $DIR/stamps/$1 && $(cat "$DIR/stamps/$1") == "$2" ]]
 }
-prepare() { # prepare NAME: fresh copy of the wrapper in the cache build dir; prints its path
+prepare() { # prepare NAME: fresh copy of the wrapper (plus the shared generators) in the cache build dir; prints its path
 	local b=$DIR/build/$1
 	rm -rf "$b"
 	mkdir -p "$b"
+	cp -R "$WRAPPERS/shared/." "$b/"
 	cp -R "$WRAPPERS/$1/." "$b/"
 	chmod -R u+w "$b"
 	printf '%s\n' "$b"
