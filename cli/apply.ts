@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { EnvironmentConfig } from "../config/types";
+import type { EnvironmentConfig } from "../model/environment";
 import { unifiedDiff } from "./diff";
 import type { Git } from "./git";
 import type { CliIo } from "./io";

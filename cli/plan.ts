@@ -3,7 +3,7 @@
  * rollback to a tag the environment ran before, a hotfix. A plan says which tag lines change, the
  * branch, the commit message; or why the change is refused, or that there is nothing to do.
  */
-import type { EnvironmentConfig } from "../config/types";
+import type { EnvironmentConfig } from "../model/environment";
 import { ChainError, orderChain, refusePromotion, type ChainLink } from "../rules/chain";
 import { ACCEPTED_IMAGE_TAGS, checkImageTag } from "../rules/imageTag";
 import type { AppEdit, AppState, Bypass, BypassKind } from "./stackText";

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AppConfig, EnvironmentConfig } from "../config/types";
+import type { AppConfig, EnvironmentConfig } from "../model/environment";
 import { buildApplication } from "../manifests/argocd";
 
 export interface ArgoApplicationArgs {

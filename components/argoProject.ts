@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { EnvironmentConfig } from "../config/types";
+import type { EnvironmentConfig } from "../model/environment";
 import { buildAppProject } from "../manifests/argocd";
 
 export interface ArgoProjectArgs {

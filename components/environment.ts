@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { EnvironmentConfig, KubernetesTarget } from "../config/types";
+import type { EnvironmentConfig, KubernetesTarget } from "../model/environment";
 import { applicationName } from "../manifests/argocd";
 import { ArgoApplication } from "./argoApplication";
 import { ArgoProject } from "./argoProject";

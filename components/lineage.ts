@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { execFileSync } from "child_process";
 import * as os from "os";
 import { loadUpstreamTarget, projectDirectory, type EnvironmentConfig } from "../config";
-import type { AppConfig } from "../config/types";
+import type { AppConfig } from "../model/environment";
 import { applicationName } from "../manifests/argocd";
 import {
   decideGate,

@@ -6,7 +6,7 @@
 import { chainProblems, type ChainLink } from "../rules/chain";
 import { decodeConfigValues } from "./decode";
 import { engineConfig, listStacks } from "./stackFiles";
-import type { KubernetesTarget } from "./types";
+import type { KubernetesTarget } from "../model/environment";
 import type { ConfigProblem } from "./validate";
 
 export type { ChainLink } from "../rules/chain";

@@ -7,7 +7,7 @@
  * `@username`. Anything else (bare names, e-mail addresses, `org/team` without `@`) is refused.
  */
 import { z } from "zod";
-import type { GitHubRepositoryConfig, GovernanceConfig } from "./types";
+import type { GitHubRepositoryConfig, GovernanceConfig } from "../model/environment";
 import { isObject, strictObject, strings, type Loose } from "./zodShapes";
 
 /** GitHub login (user or organization): alphanumerics and single hyphens, at most 39. */

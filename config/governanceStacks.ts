@@ -14,7 +14,7 @@ import {
   type StackGovernance,
 } from "../rules/governance";
 import { listStacks, loadStackFile } from "./stackFiles";
-import type { EnvironmentConfig } from "./types";
+import type { EnvironmentConfig } from "../model/environment";
 import { StackConfigError, formatProblem, type ConfigProblem } from "./validate";
 
 /** The stack files, taken together, do not allow a stack to declare its governance. */

@@ -11,9 +11,9 @@ import {
   readClusterTarget,
   type ClusterTarget,
 } from "./chain";
-import type { EnvironmentConfig } from "./types";
+import type { EnvironmentConfig } from "../model/environment";
 
-export type { EnvironmentConfig, AppConfig, SyncMode, KubernetesTarget } from "./types";
+export type { EnvironmentConfig, AppConfig, SyncMode, KubernetesTarget } from "../model/environment";
 export {
   validateStackConfig,
   StackConfigError,

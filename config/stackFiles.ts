@@ -8,7 +8,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { decodeConfigValues } from "./decode";
 import { validateStackConfig } from "./validate";
-import type { EnvironmentConfig } from "./types";
+import type { EnvironmentConfig } from "../model/environment";
 
 // Only `.yaml`: the name every tool here (and `pulumi stack init`) reads and writes.
 const STACK_FILE = /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/;

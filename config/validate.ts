@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { stackConfigSchema, type RawStackConfig } from "./schema";
 import { isObject, strings, type Loose } from "./zodShapes";
-import type { AppConfig, EnvironmentConfig } from "./types";
+import type { AppConfig, EnvironmentConfig } from "../model/environment";
 import { checkImageTag } from "../rules/imageTag";
 import { gateKeyProblems, toGateConfig } from "./gate";
 import { governanceKeyProblems, toGovernanceConfig } from "./governance";

@@ -5,7 +5,7 @@
 import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
 import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import { stringify } from "yaml";
-import type { AppConfig, EnvironmentConfig } from "../config/types";
+import type { AppConfig, EnvironmentConfig } from "../model/environment";
 import { imageReference } from "../rules/imageTag";
 import { LABELS, commonLabels } from "./labels";
 

@@ -1,5 +1,5 @@
 /** Label and annotation keys this program writes, in one place so selectors and tests agree. */
-import type { EnvironmentConfig } from "../config/types";
+import type { EnvironmentConfig } from "../model/environment";
 
 export const LABELS = {
   environment: "promotion.gitops/environment",

@@ -1,6 +1,6 @@
 /** Pure builders of an environment namespace's guardrails: quota, limits and network isolation. */
 import type * as k8s from "@pulumi/kubernetes";
-import type { EnvironmentConfig } from "../config/types";
+import type { EnvironmentConfig } from "../model/environment";
 import { LABELS, commonLabels } from "./labels";
 
 type LimitRangeItem = k8s.types.input.core.v1.LimitRangeItem;

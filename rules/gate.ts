@@ -6,6 +6,7 @@
  * the tag for a soak time. Everything here is pure: the component layer fetches the inputs.
  */
 import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
+import type { Bypass, GateSettings } from "../model/environment";
 import {
   FIRST_ENVIRONMENT_SOURCE,
   tagsRan,
@@ -13,14 +14,6 @@ import {
   type PromotionRecord,
 } from "./record";
 
-export type BypassKind = "rollback" | "hotfix";
-export const BYPASS_KINDS = ["rollback", "hotfix"] as const satisfies readonly BypassKind[];
-
-/** An escape hatch declared in the stack file next to the tag. */
-export interface Bypass {
-  kind: BypassKind;
-  reason: string;
-}
 
 /** What the upstream stack's outputs say it runs, per app; or that it has no outputs yet. */
 export type UpstreamTags = Record<string, string> | "no record";
@@ -185,12 +178,6 @@ export function formatDuration(seconds: number): string {
   return `${s}s`;
 }
 
-export interface GateSettings {
-  /** How long the upstream must have run the tag; 0 for no soak time. */
-  soakSeconds: number;
-  /** Whether the upstream must be Synced and Healthy on the tag. */
-  requireHealthy: boolean;
-}
 
 /** The live status Argo CD writes on an Application. */
 export type ApplicationStatus = NonNullable<IApplication["status"]>;

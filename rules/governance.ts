@@ -4,7 +4,7 @@
  * object or the repository-level settings disagree. Nothing here talks to GitHub or Pulumi.
  */
 import type { ConfigProblem } from "../config/validate";
-import type { GovernanceConfig } from "../config/types";
+import type { GovernanceConfig } from "../model/environment";
 import { parseApprover } from "../config/governance";
 import { CODEOWNERS_PATH, renderCodeowners } from "./codeowners";
 

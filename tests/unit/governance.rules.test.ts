@@ -3,7 +3,7 @@
  * settings, which stack declares what, and the cross-stack refusals. No Pulumi engine involved.
  */
 import { strict as assert } from "assert";
-import type { GovernanceConfig } from "../../config/types";
+import type { GovernanceConfig } from "../../model/environment";
 import { listStacks, loadStackFile } from "../../config/stackFiles";
 import { stackGovernance } from "../../config/governanceStacks";
 import { renderCodeowners } from "../../rules/codeowners";
