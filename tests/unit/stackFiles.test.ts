@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { repoMatches } from "../../config/validate";
+import { repoMatches } from "../../rules/sourceRepos";
 import {
   SECRET_PLACEHOLDER,
   engineConfig,
