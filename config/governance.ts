@@ -29,7 +29,7 @@ const approverList = (what: string) => uniqueList(approver, `${what} (${ACCEPTED
  * with a wildcard would match branches no stack file names.
  */
 const BRANCH = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!\/)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._/-]{1,200}$/;
-export const ACCEPTED_BRANCH =
+const ACCEPTED_BRANCH =
   "a branch name such as main, staging or release/dex (letters, digits, '.', '_', '-', '/'; " +
   "no wildcards, spaces or '..')";
 const branch = z.string({ error: ACCEPTED_BRANCH }).regex(BRANCH, ACCEPTED_BRANCH);
@@ -154,7 +154,7 @@ export interface GovernanceKeyProblem {
 }
 
 /** GitHub environments take at most 6 teams and 6 users as required reviewers. */
-export const MAX_ENVIRONMENT_REVIEWERS = 6;
+const MAX_ENVIRONMENT_REVIEWERS = 6;
 
 /**
  * Rules of `promotion:governance` that relate it to other keys of the same stack (the upstream)

@@ -19,7 +19,7 @@ import { strictObject } from "./zodShapes";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-export const dnsLabel = (what: string) =>
+const dnsLabel = (what: string) =>
   z
     .string({ error: `${what}: a string` })
     .max(63, `${what}: at most 63 characters`)

@@ -41,7 +41,7 @@ export class StackFileError extends Error {
 }
 
 /** Parses a YAML file's text; a syntax error becomes a StackFileError naming file and line. */
-export function parseYamlFile(file: string, text: string): unknown {
+function parseYamlFile(file: string, text: string): unknown {
   try {
     return parse(text);
   } catch (error) {

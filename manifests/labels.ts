@@ -13,7 +13,10 @@ export const LABELS = {
   namespaceName: "kubernetes.io/metadata.name",
 } as const;
 
-export function commonLabels(env: EnvironmentConfig): Record<string, string> {
+/** What the labels say of an environment. */
+export type Labelled = Pick<EnvironmentConfig, "environment" | "system">;
+
+export function commonLabels(env: Labelled): Record<string, string> {
   return {
     [LABELS.environment]: env.environment,
     [LABELS.system]: env.system,

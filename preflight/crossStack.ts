@@ -20,7 +20,7 @@ import { sharedNamespaceProblems } from "../rules/namespaces";
 import { RefusedError, type Refusal } from "../rules/verdict";
 
 /** Every stack's config: `current` from its live config, the others from their stack files. */
-export function readAllStacks(
+function readAllStacks(
   projectDir: string,
   current: EnvironmentConfig,
 ): { configs: EnvironmentConfig[]; problems: Refusal[] } {

@@ -43,7 +43,7 @@ const plural = (count: number, noun: string): string =>
   count === 1 ? `1 ${noun}` : `${count} ${noun}s`;
 
 /** What stopped a run, as the words after `Stack "<name>"` in the first line of the error. */
-export const REFUSED_BY = {
+const REFUSED_BY = {
   config: (count: number) => ` has ${plural(count, "configuration problem")}`,
   governance: (count: number) =>
     ` cannot declare its GitHub governance: the stack files taken together have ${plural(count, "problem")}`,
@@ -53,10 +53,10 @@ export const REFUSED_BY = {
   gate: (count: number) => `: the promotion gate refused ${plural(count, "change")}`,
 } as const;
 
-export type RefusedBy = keyof typeof REFUSED_BY;
+type RefusedBy = keyof typeof REFUSED_BY;
 
 /** The first line names the stack and what refused; then one line per refusal. */
-export function formatRefusals(stack: string, by: RefusedBy, refusals: readonly Refusal[]): string {
+function formatRefusals(stack: string, by: RefusedBy, refusals: readonly Refusal[]): string {
   return [
     `Stack "${stack}"${REFUSED_BY[by](refusals.length)}; nothing was changed:`,
     ...refusals.map((r) => `  - ${formatRefusal(r)}`),

@@ -9,8 +9,8 @@ import * as path from "path";
 import { parse, stringify } from "yaml";
 import { listStacks } from "../../config/stackFiles";
 import type { PromotionRecord } from "../../rules/record";
-import { PROJECT_DIR } from "../support/program";
-import { copyProject, engineStack, toolchainBin, type EngineProject } from "./engine";
+import { PROJECT_DIR } from "../../harness/program";
+import { copyProject, engineStack, toolchainBin, type EngineProject } from "../../harness/engine";
 
 /** The real stack files without GitHub governance, which is not what this test is about. */
 function stackFilesWithoutGovernance(): Record<string, string> {

@@ -10,7 +10,7 @@ import { commandRunner, type CliIo, type Run } from "../../cli/io";
 import type { RecordReader } from "../../cli/status";
 import { editStackText } from "../../cli/stackText";
 import { main } from "../../cli/main";
-import { PROJECT_DIR } from "./program";
+import { PROJECT_DIR } from "../../harness/program";
 
 /**
  * git with no setting from the machine or an enclosing repository: no GIT_DIR from a hook, no

@@ -18,7 +18,7 @@ import {
 } from "../../cli/plan";
 import { prText } from "../../cli/prText";
 import { readApps, type AppState } from "../../cli/stackText";
-import { PROJECT_DIR } from "../support/program";
+import { PROJECT_DIR } from "../../harness/program";
 
 const TAGS = { dev: "sha-5e6f7a8b", stage: "sha-abc12345", prod: "sha-0f1e2d3c" };
 

@@ -6,7 +6,7 @@ import { listStacks } from "../../config/stackFiles";
 import { unifiedDiff } from "../../cli/diff";
 import { editStackText, readApps, StackEditError, yamlScalar } from "../../cli/stackText";
 import { changedLines } from "../support/gitRepo";
-import { PROJECT_DIR } from "../support/program";
+import { PROJECT_DIR } from "../../harness/program";
 
 const read = (env: string) => fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${env}.yaml`), "utf8");
 const DIGEST = `@sha256:${"ab".repeat(32)}`;

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "assert";
 import { chainConfigProblems, type ReadLink } from "../../config/chain";
-import { json, runProgram } from "../support/program";
+import { json, runProgram } from "../../harness/program";
 import { appsWith, expectRefusal } from "../support/refusal";
 
 type Overrides = Record<string, string | undefined>;

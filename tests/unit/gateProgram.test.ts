@@ -17,7 +17,7 @@ import {
   type DeclaredResource,
   type ProgramRun,
   type RunOptions,
-} from "../support/program";
+} from "../../harness/program";
 import {
   addCanary,
   appsOutput,

@@ -6,7 +6,7 @@
  */
 import { strict as assert } from "assert";
 import * as path from "path";
-import { runProgram } from "../support/program";
+import { runProgram } from "../../harness/program";
 
 const SEED = path.resolve(__dirname, "..", "fixtures", "seed");
 

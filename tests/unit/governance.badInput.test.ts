@@ -4,7 +4,7 @@
  * accepts.
  */
 import { strict as assert } from "assert";
-import { ProgramFailed, json, runProgram } from "../support/program";
+import { ProgramFailed, json, runProgram } from "../../harness/program";
 import { expectRefusal } from "../support/refusal";
 import {
   governanceOf,

@@ -22,7 +22,7 @@ import {
   type StackGovernance,
 } from "../../rules/governance";
 import { formatRefusal } from "../../rules/verdict";
-import { PROJECT_DIR } from "../support/program";
+import { PROJECT_DIR } from "../../harness/program";
 
 const repository = (over: Partial<GovernanceConfig["repository"]> = {}) => ({
   owner: "data-literate",

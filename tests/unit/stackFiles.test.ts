@@ -9,7 +9,7 @@ import {
   listStacks,
   loadStackFile,
 } from "../../config/stackFiles";
-import { PROJECT_DIR } from "../support/program";
+import { PROJECT_DIR } from "../../harness/program";
 
 describe("reading stack files without the engine", () => {
   it("keeps a secret opaque: a secret kubeconfig means cluster mode, not a config error", () => {
