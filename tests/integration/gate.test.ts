@@ -80,7 +80,7 @@ describe("the promotion gate with the real engine", function () {
     const state = JSON.stringify((await stack.exportStack()).deployment.resources);
     editProd((dex) => (dex.tag = "sha-def67890"));
     const refusal =
-      /prod cannot take sha-def67890: stage runs sha-abc12345; promote to stage first/;
+      /prod cannot take sha-def67890: stage runs sha-abc12345; accepted: the tag stage runs \(sha-abc12345\), or promote to stage first/;
     await assert.rejects(stack.preview(), refusal);
     await assert.rejects(stack.up(), refusal);
     assert.equal(JSON.stringify((await stack.exportStack()).deployment.resources), state);
@@ -124,7 +124,7 @@ describe("the promotion gate with the real engine", function () {
     });
     await assert.rejects(
       (await engineStack(project, "prod")).preview(),
-      /prod cannot take sha-1234abcd: stage runs sha-abc12345; promote to stage first/,
+      /prod cannot take sha-1234abcd: stage runs sha-abc12345; accepted: the tag stage runs \(sha-abc12345\), or promote to stage first/,
     );
   });
 
