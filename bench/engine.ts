@@ -10,6 +10,7 @@ import { performance } from "perf_hooks";
 import { parse, stringify } from "yaml";
 import { listStacks } from "../config/stackFiles";
 import { orderChain } from "../rules/chain";
+import { stackFileName } from "../rules/names";
 import { loadStackFile } from "../config/stackFiles";
 import { PROJECT_DIR } from "../harness/program";
 import { copyProject, engineStack, type EngineProject } from "../harness/engine";
@@ -26,7 +27,7 @@ for (let i = 0; i < count; i++) {
 
 /** The stack file with its first app copied `count` times. */
 function scaledStackFile(stack: string, count: number): string {
-  const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8"));
+  const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, stackFileName(stack)), "utf8"));
   const apps = doc.config["promotion:apps"] as Record<string, unknown>;
   const [name, template] = Object.entries(apps)[0];
   const scaled: Record<string, unknown> = {};
@@ -76,7 +77,7 @@ export async function benchEngine(log: (line: string) => void): Promise<EngineRo
   const rows: EngineRow[] = [];
   for (const apps of APP_COUNTS) {
     const files = Object.fromEntries(
-      stacks.map((s) => [`Pulumi.${s}.yaml`, scaledStackFile(s, apps)]),
+      stacks.map((s) => [stackFileName(s), scaledStackFile(s, apps)]),
     );
     const project = copyProject(files);
     const baseline = baselineProject(project);

@@ -8,7 +8,8 @@
  */
 import { z } from "zod";
 import type { GitHubRepositoryConfig, GovernanceConfig } from "../model/environment";
-import { isObject, strictObject, strings, type Loose } from "./zodShapes";
+import { strictObject } from "./zodShapes";
+import { isObject, strings, type Loose } from "../rules/values";
 import { ACCEPTED_APPROVER, LOGIN, parseApprover } from "../rules/approvers";
 
 const approver = z

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { RefusedError, type Refusal } from "../rules/verdict";
 import { stackConfigSchema, type RawStackConfig } from "./schema";
-import { isObject, strings, type Loose } from "./zodShapes";
+import { isObject, strings, type Loose } from "../rules/values";
 import type { AppConfig, EnvironmentConfig } from "../model/environment";
 import { checkImageTag } from "../rules/imageTag";
 import { repoMatches } from "../rules/sourceRepos";

@@ -25,6 +25,7 @@ import {
   recordAnnotations,
   type PromotionRecord,
 } from "../rules/record";
+import { isObject } from "../rules/values";
 import { RefusedError, type Refusal } from "../rules/verdict";
 
 /** What the environment declares from the gate's decisions. */
@@ -34,9 +35,6 @@ export interface Lineage {
   /** Per app, the annotations of its newest record, for its Argo CD Application. */
   annotations: Record<string, Record<string, string>>;
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
 
 /** One field (tag, image, applicationName) of each app, from a stack's `apps` output. */
 function fieldOf(apps: unknown, field: "tag" | "image" | "applicationName") {

@@ -4,6 +4,7 @@
  * environment's stack file comes after them. A line is satisfied by an approval of ANY ONE of its
  * owners: CODEOWNERS cannot require several owners to approve.
  */
+import { stackFileName } from "./names";
 
 /** Where GitHub reads the file from (on the base branch of a pull request). */
 export const CODEOWNERS_PATH = ".github/CODEOWNERS";
@@ -37,7 +38,7 @@ function line(pattern: string, owners: string[], width: number): string {
  */
 export function renderCodeowners(input: CodeownersInput): string {
   const environments = [...input.environments].sort((a, b) => a.stack.localeCompare(b.stack));
-  const stackFiles = environments.map((env) => `/Pulumi.${env.stack}.yaml`);
+  const stackFiles = environments.map((env) => `/${stackFileName(env.stack)}`);
   const width = Math.max(
     ...[...input.platformPaths, "/Pulumi.yaml", ...stackFiles].map((p) => p.length),
   );

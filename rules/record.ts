@@ -4,6 +4,7 @@
  * previous outputs on every run. A record is added only when the tag changes, so a run that
  * changes nothing produces identical outputs.
  */
+import { isObject } from "./values";
 
 /** How a tag got into an environment. */
 export type PromotionKind = "initial" | "promotion" | "rollback" | "hotfix";
@@ -33,9 +34,6 @@ export const RECORDS_KEPT = 10;
 
 /** Where the first environment's new tags come from. */
 export const FIRST_ENVIRONMENT_SOURCE = "ci";
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
 
 function parseRecord(value: unknown): PromotionRecord | undefined {
   if (!isObject(value)) return undefined;
