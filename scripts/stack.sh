@@ -128,17 +128,21 @@ if ! pulumi stack select "$stack" --non-interactive >/dev/null 2>&1; then
     echo "stack.sh: stack '$stack' has not been deployed on $PULUMI_BACKEND_URL yet" >&2
     exit 1
   fi
-  # `stack init` writes an encryption salt into the stack file of the directory it runs in: give
-  # it a scratch directory holding only the project file. The salt the stack then uses is the one
-  # its first run writes into the config copy (below) and the backend keeps in its state.
+  # `stack init` writes an encryption salt into the stack file of the directory it runs in (and
+  # re-emits the whole file in its own YAML layout): give it a scratch directory holding only the
+  # project file.
   mkdir "$scratch/init"
   cp "$project/Pulumi.yaml" "$scratch/init/Pulumi.yaml"
   (cd "$scratch/init" && pulumi stack init "$stack" --non-interactive) >&2
 fi
 
-# The engine writes to the stack file it reads (an encryption salt, its own YAML layout). The stack
-# files are reviewed source, so the engine gets a copy under .pulumi-state/; the salt is restored
-# from the backend's state on every run.
+# The engine writes to the stack file it reads: when the file has no `encryptionsalt:` it adds a
+# fresh one and re-emits the file in its own YAML layout (flow maps, quoting). The stack files are
+# reviewed source, so the engine gets a copy under .pulumi-state/, remade from the committed file
+# on every run. A committed file has no salt, so each run's copy gets a fresh one and the update
+# records it in the state (measured: the engine does not take it back from the state). Secrets in
+# the state stay readable: the engine decrypts them with the salt stored next to them (measured
+# with a secret output across two runs with different salts).
 config_copy="$project/.pulumi-state/stack-config/Pulumi.$stack.yaml"
 mkdir -p "$(dirname "$config_copy")"
 cp "$stack_file" "$config_copy"
