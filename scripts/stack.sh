@@ -152,7 +152,8 @@ status=0
 case "$command" in
   up) pulumi up --stack "$stack" --config-file "$config_copy" --yes --non-interactive --skip-preview=false "$@" || status=$? ;;
   output) pulumi stack output --stack "$stack" --json "$@" || status=$? ;;
-  destroy) pulumi destroy --stack "$stack" --config-file "$config_copy" --yes --non-interactive "$@" || status=$? ;;
+  # Non-interactive refresh and destroy, like up, need --yes to proceed.
+  refresh | destroy) pulumi "$command" --stack "$stack" --config-file "$config_copy" --yes --non-interactive "$@" || status=$? ;;
   *) pulumi "$command" --stack "$stack" --config-file "$config_copy" --non-interactive "$@" || status=$? ;;
 esac
 exit "$status"

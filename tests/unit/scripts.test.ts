@@ -170,6 +170,15 @@ describe("scripts/stack.sh", () => {
     );
   });
 
+  it("passes --yes to up, refresh and destroy, which the engine needs when non-interactive", () => {
+    for (const command of ["up", "refresh", "destroy"]) {
+      assert.equal(stackSh(box, [command, "dev"]).status, 0);
+      const call = calls(box).find((c) => c[3].startsWith(`${command} `));
+      assert.ok(call, `${command} was not run`);
+      assert.match(call[3], / --yes /);
+    }
+  });
+
   it("asks for npm ci when the SDK packages are missing", () => {
     fs.rmSync(path.join(box.project, "node_modules"), { recursive: true });
     const run = stackSh(box, ["up", "dev"]);
