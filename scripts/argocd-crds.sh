@@ -15,8 +15,14 @@ fi
 
 command -v go >/dev/null || { echo "argocd-crds: 'go' is not on PATH; it fetches $MODULE@$ARGOCD_VERSION" >&2; exit 1; }
 
-echo "argocd-crds: downloading $MODULE@$ARGOCD_VERSION through the Go module proxy (about 60 MB, once)" >&2
-info=$(cd "$(mktemp -d)" && GOFLAGS=-mod=mod go mod download -json "$MODULE@$ARGOCD_VERSION") || {
+# One temporary directory for everything below (an empty module-less directory to run
+# `go mod download` in, and the staged CRD files), removed however the script ends.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/work" "$tmp/crds"
+
+echo "argocd-crds: downloading $MODULE@$ARGOCD_VERSION through the Go module proxy (a 54 MB zip, 210 MB unpacked in GOMODCACHE; once)" >&2
+info=$(cd "$tmp/work" && GOFLAGS=-mod=mod go mod download -json "$MODULE@$ARGOCD_VERSION") || {
   echo "argocd-crds: 'go mod download $MODULE@$ARGOCD_VERSION' failed:" >&2
   echo "$info" >&2
   exit 1
@@ -24,12 +30,10 @@ info=$(cd "$(mktemp -d)" && GOFLAGS=-mod=mod go mod download -json "$MODULE@$ARG
 dir=$(printf '%s' "$info" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')
 [[ -d "$dir" ]] || { echo "argocd-crds: no module directory in: $info" >&2; exit 1; }
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 for crd in application-crd.yaml appproject-crd.yaml; do
-  cp "$dir/manifests/crds/$crd" "$tmp/$crd" 2>/dev/null || true
-  [[ -s "$tmp/$crd" ]] || { echo "argocd-crds: $crd missing from $dir/manifests/crds" >&2; exit 1; }
+  cp "$dir/manifests/crds/$crd" "$tmp/crds/$crd" 2>/dev/null || true
+  [[ -s "$tmp/crds/$crd" ]] || { echo "argocd-crds: $crd missing from $dir/manifests/crds" >&2; exit 1; }
 done
 mkdir -p "$cache"
-mv "$tmp"/*.yaml "$cache/"
+mv "$tmp"/crds/*.yaml "$cache/"
 echo "$cache"

@@ -2,14 +2,25 @@
 # Runs the Pulumi engine on one stack with the embedded default: the toolchain built from Go
 # modules (scripts/toolchain.sh), a local file backend in .pulumi-state/, and the passphrase
 # secrets provider. Usage: scripts/stack.sh <preview|up|destroy|refresh|output> <stack> [pulumi args...]
+#
+# The checkout stays exactly as committed: the engine reads and writes a copy of the stack file,
+# `pulumi stack init` runs against a scratch copy of the project file, and an EXIT trap puts the
+# stack file back byte for byte should anything still change it.
 set -euo pipefail
 
+project="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
 usage() {
+  local file stacks=()
+  for file in "$project"/Pulumi.*.yaml; do
+    [[ -e "$file" ]] || continue
+    file="${file##*/Pulumi.}"
+    stacks+=("${file%.yaml}")
+  done
   echo "usage: npm run stack -- <preview|up|destroy|refresh|output> <stack> [pulumi args...]" >&2
-  echo "stacks: $(cd "$project" && ls Pulumi.*.yaml | sed -n 's/^Pulumi\.\(.*\)\.yaml$/\1/p' | tr '\n' ' ')" >&2
+  echo "stacks: ${stacks[*]:-(none: no Pulumi.<stack>.yaml)}" >&2
 }
 
-project="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 command="${1:-}"
 stack="${2:-}"
 if [[ -z "$command" || -z "$stack" || "$command" == "-h" || "$command" == "--help" ]]; then
@@ -21,16 +32,88 @@ case "$command" in
   preview | up | destroy | refresh | output) ;;
   *) echo "stack.sh: unknown command '$command'" >&2; usage; exit 2 ;;
 esac
-if [[ ! -f "$project/Pulumi.$stack.yaml" ]]; then
+stack_file="$project/Pulumi.$stack.yaml"
+if [[ ! -f "$stack_file" ]]; then
   echo "stack.sh: there is no Pulumi.$stack.yaml, so no stack '$stack'" >&2
   usage
   exit 2
 fi
 
-bin="$("$project/scripts/toolchain.sh" | tail -n 1)"
+# The provider versions the npm SDKs request; the engine loads the plugin registered under them.
+npm_version() { # npm_version PACKAGE
+  local manifest="$project/node_modules/$1/package.json"
+  [[ -f "$manifest" ]] || return 0
+  sed -n 's/^[[:space:]]*"version":[[:space:]]*"\([^"]*\)".*/\1/p' "$manifest" | head -n 1
+}
+providers=()
+for pkg in kubernetes github; do
+  version="$(npm_version "@pulumi/$pkg")"
+  if [[ -z "$version" ]]; then
+    echo "stack.sh: node_modules/@pulumi/$pkg is missing; run 'npm ci' first" >&2
+    exit 1
+  fi
+  providers+=("$pkg=$version")
+done
+
+# Scratch space of this run, and the guard that keeps the checkout clean. Restoring only when the
+# bytes differ keeps the file's timestamp when nothing touched it.
+scratch="$(mktemp -d)"
+cp -p "$stack_file" "$scratch/committed.yaml"
+# shellcheck disable=SC2317 # called by the EXIT trap (shellcheck 0.9 sees no caller)
+cleanup() {
+  if ! cmp -s "$scratch/committed.yaml" "$stack_file"; then
+    cp -p "$scratch/committed.yaml" "$stack_file"
+    echo "stack.sh: restored Pulumi.$stack.yaml, which the engine had changed" >&2
+  fi
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# The engine. The script registers the providers itself (below), in the Pulumi home it uses.
+bin="$(PROMOTION_TOOLCHAIN_NO_PLUGIN_INSTALL=1 "$project/scripts/toolchain.sh" | tail -n 1)"
 export PATH="$bin:$PATH"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+
+# Registered providers instead of "ambient" ones: with PULUMI_IGNORE_AMBIENT_PLUGINS the engine
+# loads resource plugins only from $PULUMI_HOME/plugins, at exactly the version the SDK requests
+# (the language host and other bundled plugins are still found next to the pulumi binary), so it
+# prints no "using pulumi-resource-... from $PATH" warnings. PULUMI_HOME defaults to a home of this
+# project's own, outside the checkout; set it to use yours (the providers are registered there).
+export PULUMI_HOME="${PULUMI_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/promotion-as-code/pulumi-home}"
+export PULUMI_IGNORE_AMBIENT_PLUGINS=true
+mkdir -p "$PULUMI_HOME/plugins"
+register_providers() {
+  local entry name version binary slot source
+  for entry in "${providers[@]}"; do
+    name="${entry%%=*}"
+    version="${entry#*=}"
+    binary="$bin/pulumi-resource-$name"
+    slot="$PULUMI_HOME/plugins/resource-$name-v$version"
+    # Which binary the slot holds: its path, device, inode, size and modification time. The
+    # toolchain replaces a rebuilt binary by a rename, so a rebuild changes this.
+    source="$binary $(stat -L -c '%d:%i:%s:%Y' "$binary")"
+    if [[ -x "$slot/pulumi-resource-$name" && "$(cat "$slot/.registered-from" 2>/dev/null)" == "$source" ]]; then
+      continue
+    fi
+    echo "stack.sh: registering $binary as resource plugin $name v$version in $PULUMI_HOME" >&2
+    pulumi plugin install resource "$name" "$version" --file "$binary" --reinstall >&2
+    printf '%s\n' "$source" >"$slot/.registered-from"
+  done
+}
+if command -v flock >/dev/null 2>&1; then
+  # One registration at a time per Pulumi home; a second run waits, then finds it done.
+  exec 8>"$PULUMI_HOME/plugins/.promotion-as-code.lock"
+  flock 8
+  register_providers
+  exec 8>&-
+else
+  register_providers
+fi
+
 # The embedded default: state in the project's .pulumi-state/ unless a backend is chosen.
 export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$project/.pulumi-state}"
 mkdir -p "$project/.pulumi-state"
@@ -40,27 +123,37 @@ if [[ -z "${PULUMI_CONFIG_PASSPHRASE:-}" && -z "${PULUMI_CONFIG_PASSPHRASE_FILE:
 fi
 
 cd "$project"
-# The engine writes to the stack file it reads (an encryption salt, its own YAML layout). The stack
-# files are reviewed source, so the engine gets a copy under .pulumi-state/ and the checkout stays
-# exactly as committed; the salt is restored from the backend's state on every run.
-config_copy="$project/.pulumi-state/stack-config/Pulumi.$stack.yaml"
-mkdir -p "$(dirname "$config_copy")"
-cp "$project/Pulumi.$stack.yaml" "$config_copy"
 if ! pulumi stack select "$stack" --non-interactive >/dev/null 2>&1; then
   if [[ "$command" == "output" ]]; then
     echo "stack.sh: stack '$stack' has not been deployed on $PULUMI_BACKEND_URL yet" >&2
     exit 1
   fi
-  original="$(mktemp)"
-  cp "$project/Pulumi.$stack.yaml" "$original"
-  pulumi stack init "$stack" --non-interactive >&2
-  cp "$original" "$project/Pulumi.$stack.yaml"
-  rm -f "$original"
+  # `stack init` writes an encryption salt into the stack file of the directory it runs in (and
+  # re-emits the whole file in its own YAML layout): give it a scratch directory holding only the
+  # project file.
+  mkdir "$scratch/init"
+  cp "$project/Pulumi.yaml" "$scratch/init/Pulumi.yaml"
+  (cd "$scratch/init" && pulumi stack init "$stack" --non-interactive) >&2
 fi
 
+# The engine writes to the stack file it reads: when the file has no `encryptionsalt:` it adds a
+# fresh one and re-emits the file in its own YAML layout (flow maps, quoting). The stack files are
+# reviewed source, so the engine gets a copy under .pulumi-state/, remade from the committed file
+# on every run. A committed file has no salt, so each run's copy gets a fresh one and the update
+# records it in the state (measured: the engine does not take it back from the state). Secrets in
+# the state stay readable: the engine decrypts them with the salt stored next to them (measured
+# with a secret output across two runs with different salts).
+config_copy="$project/.pulumi-state/stack-config/Pulumi.$stack.yaml"
+mkdir -p "$(dirname "$config_copy")"
+cp "$stack_file" "$config_copy"
+
+# Not exec: the EXIT trap must run after the engine.
+status=0
 case "$command" in
-  up) exec pulumi up --stack "$stack" --config-file "$config_copy" --yes --non-interactive --skip-preview=false "$@" ;;
-  output) exec pulumi stack output --stack "$stack" --json "$@" ;;
-  destroy) exec pulumi destroy --stack "$stack" --config-file "$config_copy" --yes --non-interactive "$@" ;;
-  *) exec pulumi "$command" --stack "$stack" --config-file "$config_copy" --non-interactive "$@" ;;
+  up) pulumi up --stack "$stack" --config-file "$config_copy" --yes --non-interactive --skip-preview=false "$@" || status=$? ;;
+  output) pulumi stack output --stack "$stack" --json "$@" || status=$? ;;
+  # Non-interactive refresh and destroy, like up, need --yes to proceed.
+  refresh | destroy) pulumi "$command" --stack "$stack" --config-file "$config_copy" --yes --non-interactive "$@" || status=$? ;;
+  *) pulumi "$command" --stack "$stack" --config-file "$config_copy" --non-interactive "$@" || status=$? ;;
 esac
+exit "$status"
