@@ -81,6 +81,9 @@ export function copyProject(stackFiles: Record<string, string> = {}): EngineProj
     PULUMI_CONFIG_PASSPHRASE: "integration-test",
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    // toolchain.sh registered the providers in the plugin cache; ignoring the copies on PATH keeps
+    // the engine from warning "using pulumi-resource-... from $PATH" on every run.
+    PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
     // An anonymous GitHub provider makes no network call during preview.
     GITHUB_TOKEN: "",
     GITHUB_OWNER: "",

@@ -123,6 +123,16 @@ if [[ -z "${PULUMI_CONFIG_PASSPHRASE:-}" && -z "${PULUMI_CONFIG_PASSPHRASE_FILE:
 fi
 
 cd "$project"
+# Stacks come up in chain order: the gate reads the upstream's outputs through a stack reference,
+# which the engine fails with a bare `unknown stack "organization/promotion/<upstream>"` while the
+# upstream has no stack here yet. Say what to run instead.
+upstream="$(sed -n 's/^[[:space:]]*promotion:upstream:[[:space:]]*//p' "$stack_file" | sed 's/[[:space:]]*#.*$//; s/^["'"'"']//; s/["'"'"']$//' | head -n 1)"
+if [[ -n "$upstream" && ( "$command" == "preview" || "$command" == "up" ) ]]; then
+  if ! pulumi stack ls --json --non-interactive 2>/dev/null | grep -Eq "\"name\": *\"([^\"]*/)?$upstream\""; then
+    echo "stack.sh: $stack takes tags from $upstream, which has no stack on $PULUMI_BACKEND_URL yet: run 'npm run stack -- up $upstream' first (stacks come up in chain order)" >&2
+    exit 1
+  fi
+fi
 if ! pulumi stack select "$stack" --non-interactive >/dev/null 2>&1; then
   if [[ "$command" == "output" ]]; then
     echo "stack.sh: stack '$stack' has not been deployed on $PULUMI_BACKEND_URL yet" >&2

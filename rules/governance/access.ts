@@ -28,9 +28,10 @@ export interface GitHubAccessDecision {
   warning?: string;
 }
 
+// GITHUB_TOKEN first: `pulumi config set --secret` writes into the stack file (docs/governance.md).
 const SET_TOKEN =
-  "a GitHub token: `pulumi config set --secret github:token <token>` or the GITHUB_TOKEN " +
-  "environment variable (docs/governance.md)";
+  "a GitHub token: the GITHUB_TOKEN environment variable, or the secret github:token in stack " +
+  "config (docs/governance.md)";
 
 export function githubAccess(
   stack: string,

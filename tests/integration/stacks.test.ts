@@ -51,7 +51,7 @@ describe("the real engine", function () {
 
   for (const stackName of stacks) {
     describe(`stack ${stackName}`, () => {
-      it("previews, GitHub governance included, with no token and no network", async () => {
+      it("previews with no token and no network, leaving GitHub alone as an offline up does", async () => {
         const stack = await engineStack(project, stackName);
         const types = new Set<string>();
         const preview = await stack.preview({
@@ -64,20 +64,20 @@ describe("the real engine", function () {
           (preview.changeSummary.create ?? 0) > 0,
           `nothing to create: ${JSON.stringify(preview.changeSummary)}`,
         );
-        const expected = [
+        for (const type of [
           "kubernetes:argoproj.io/v1alpha1:Application",
           "kubernetes:argoproj.io/v1alpha1:AppProject",
-          "github:index/repositoryEnvironment:RepositoryEnvironment",
-          // prod manages the shared main branch and CODEOWNERS.
-          ...(stackName === "prod"
-            ? [
-                "github:index/branchProtection:BranchProtection",
-                "github:index/repositoryFile:RepositoryFile",
-              ]
-            : []),
-        ];
-        for (const type of expected)
+        ])
           assert.ok(types.has(type), `${type} not previewed: ${[...types].join(", ")}`);
+        // The stack never managed GitHub: without a token its preview, like its up, declares no
+        // GitHub object, so a preview after an offline up shows no change.
+        const github = [...types].filter((t) => t.startsWith("github:"));
+        assert.deepEqual(
+          github,
+          [],
+          `GitHub objects previewed without a token: ${github.join(", ")}`,
+        );
+        assert.match(preview.stderr + preview.stdout, /No GitHub token: this run of stack/);
       });
 
       it("renders the manifests on up, each Argo CD object fitting the CRD schema", async () => {
@@ -111,6 +111,13 @@ describe("the real engine", function () {
         const stack = await engineStack(project, stackName);
         const result = await stack.up();
         assert.deepEqual(changeCounts(result.summary), {});
+      });
+
+      it("previews no change right after an up with the same inputs, without a token", async () => {
+        const stack = await engineStack(project, stackName);
+        const preview = await stack.preview({ diff: false });
+        const changed = Object.entries(preview.changeSummary).filter(([op]) => op !== "same");
+        assert.deepEqual(changed, [], `preview after up: ${JSON.stringify(preview.changeSummary)}`);
       });
     });
   }

@@ -413,7 +413,7 @@ describe("GitHub access", () => {
         none?.warning ?? "",
         /leaves GitHub alone and declares none of the GitHub objects/,
       );
-      assert.match(none?.warning ?? "", /pulumi config set --secret github:token/);
+      assert.match(none?.warning ?? "", /GITHUB_TOKEN environment variable, or the secret github:token/);
     }
   });
 

@@ -25,6 +25,7 @@ case "$1" in
       select) [[ -f "$FAKE_STATE/$3" ]] ;;
       init) touch "$FAKE_STATE/$3"; printf 'encryptionsalt: v1:init\\n' >>"Pulumi.$3.yaml" ;;
       output) echo '{}' ;;
+      ls) printf '['; for f in "$FAKE_STATE"/*; do [[ -e "$f" ]] && printf '{"name": "%s"},' "\${f##*/}"; done; printf '{}]\\n' ;;
     esac ;;
   plugin)
     mkdir -p "$PULUMI_HOME/plugins/resource-$4-v$5"
@@ -111,6 +112,23 @@ describe("scripts/stack.sh", () => {
     box = sandbox();
   });
   afterEach(() => fs.rmSync(box.root, { recursive: true, force: true }));
+
+  it("names the command to run when the upstream has no stack yet (stacks come up in chain order)", () => {
+    write(
+      path.join(box.project, "Pulumi.prod.yaml"),
+      'config:\n  promotion:environment: prod\n  promotion:upstream: "canary" # canary runs first\n',
+    );
+    const early = stackSh(box, ["up", "prod"]);
+    assert.equal(early.status, 1, early.stderr);
+    assert.match(
+      early.stderr,
+      /stack\.sh: prod takes tags from canary, which has no stack on .* yet: run 'npm run stack -- up canary' first \(stacks come up in chain order\)/,
+    );
+    assert.ok(!calls(box).some((c) => c[3].startsWith("up")), "the engine never ran");
+    fs.writeFileSync(path.join(box.root, "state", "canary"), "");
+    const later = stackSh(box, ["up", "prod"]);
+    assert.equal(later.status, 0, later.stderr);
+  });
 
   it("refuses a missing command or an unknown stack with exit 2 and lists the stacks", () => {
     const none = stackSh(box, []);
