@@ -1,10 +1,12 @@
 /**
  * Bad stack config must stop the program before it declares anything, with a message that names
- * the stack, the key, the bad value and what the key accepts.
+ * the stack, the key, the bad value and what the key accepts. Each case changes one stack of the
+ * seed fixture (tests/fixtures/seed), whose values the expected messages name.
  */
 import { strict as assert } from "assert";
 import { engineConfig } from "../../config/stackFiles";
-import { PROJECT_DIR, ProgramFailed, json, runProgram } from "../support/program";
+import { SEED } from "../fixtures";
+import { ProgramFailed, json, runProgram } from "../support/program";
 import { appsWith, expectRefusal } from "../support/refusal";
 
 type Overrides = Record<string, string | undefined>;
@@ -136,7 +138,7 @@ const cases: BadCase[] = [
     stack: "dev",
     overrides: () => ({
       "promotion:apps": json({
-        Dex_API: JSON.parse(engineConfig(PROJECT_DIR, "dev")["promotion:apps"]).dex,
+        Dex_API: JSON.parse(engineConfig(SEED.dir, "dev")["promotion:apps"]).dex,
       }),
     }),
     expect: ["promotion:apps.Dex_API", "application name"],
@@ -198,15 +200,18 @@ const cases: BadCase[] = [
   },
 ];
 
+const runSeed = (stack: string, overrides: Overrides = {}) =>
+  runProgram(stack, overrides, undefined, { projectDir: SEED.dir });
+
 describe("bad stack config", () => {
   for (const c of cases) {
     it(`refuses ${c.name}, declaring nothing`, async () => {
-      await expectRefusal(() => runProgram(c.stack, c.overrides()), c.stack, c.expect);
+      await expectRefusal(() => runSeed(c.stack, c.overrides()), c.stack, c.expect);
     });
   }
 
   it("reports every problem at once", async () => {
-    const failure = await runProgram("prod", {
+    const failure = await runSeed("prod", {
       "promotion:syncMode": "sometimes",
       "promotion:namespace": "kube-system",
       "promotion:apps": appsWith("prod", (dex) => {
