@@ -231,7 +231,12 @@ describe("bad stack config", () => {
     }
   });
 
-  it("has at least 20 distinct cases", () => {
-    assert.ok(cases.length >= 20);
+  // Without this control, a stack that is already refused as it is would make every case of it
+  // pass on a problem of its own, not on the case's change.
+  it("accepts each stack the cases change, as it is, so each refusal comes from the case", async () => {
+    for (const stack of new Set(cases.map((c) => c.stack))) {
+      const run = await runSeed(stack);
+      assert.equal(run.outputs.environmentName, stack);
+    }
   });
 });
