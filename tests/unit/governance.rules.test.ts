@@ -20,6 +20,7 @@ import {
   reviewersOf,
   type StackGovernance,
 } from "../../rules/governance";
+import { SEED } from "../fixtures";
 import { PROJECT_DIR } from "../support/program";
 
 const repository = (over: Partial<GovernanceConfig["repository"]> = {}) => ({
@@ -100,8 +101,9 @@ const branchPerEnvironment = (): StackGovernance[] =>
     },
   }));
 
-const realStacks = (): StackGovernance[] =>
-  listStacks(PROJECT_DIR).map((name) => stackGovernance(loadStackFile(PROJECT_DIR, name))!);
+/** The governance of every stack file of a project: the real one unless `projectDir` is given. */
+const stacksOf = (projectDir: string = PROJECT_DIR): StackGovernance[] =>
+  listStacks(projectDir).map((name) => stackGovernance(loadStackFile(projectDir, name))!);
 
 describe("CODEOWNERS", () => {
   const input = {
@@ -155,8 +157,8 @@ describe("CODEOWNERS", () => {
     assert.match(text, /^# dev has no approvers/m);
   });
 
-  it("for the real stack files, names every environment's approvers", () => {
-    const text = codeownersFor(realStacks(), "prod");
+  it("for the seed fixture's stack files (tests/fixtures/seed), names every environment's approvers", () => {
+    const text = codeownersFor(stacksOf(SEED.dir), "prod");
     assert.match(text, /^\/Pulumi\.prod\.yaml\s+@data-literate\/sre$/m);
     assert.match(text, /^\/Pulumi\.dev\.yaml\s+@data-literate\/developers$/m);
     assert.match(
@@ -292,8 +294,8 @@ describe("set-ups refused across stacks", () => {
       (p) => `${p.stack} ${p.key}=${JSON.stringify(p.value)}: ${p.accepted}`,
     );
 
-  it("the real stack files fit together", () => {
-    assert.deepEqual(problemsOf(realStacks()), []);
+  it("the real stack files fit together, whatever environments they hold", () => {
+    assert.deepEqual(problemsOf(stacksOf()), []);
   });
 
   it("two stacks both managing CODEOWNERS", () => {
