@@ -254,21 +254,24 @@ describe("the promotion gate", () => {
       { environment: "stage", upstream: "dev" },
     ];
     /** What each environment runs: stage got a new build that canary does not run yet. */
-    const runs: Record<string, string> = {
+    const runs: Readonly<Record<string, string>> = {
       dev: "sha-abc12345",
       stage: "sha-abc12345",
       canary: "sha-0f1e2d3c",
       prod: "sha-0f1e2d3c",
     };
     const upstreamOf = (env: string) => links.find((l) => l.environment === env)?.upstream;
-    const take = (env: string, tag: string) => {
+    /** `env` taking `tag` while the environments run `running` (each test its own, none shared). */
+    const take = (env: string, tag: string, running: Readonly<Record<string, string>> = runs) => {
       const upstream = upstreamOf(env);
       return decideGate({
         environment: env,
         app: "dex",
         tag,
-        upstream: upstream ? { environment: upstream, tags: { dex: runs[upstream] } } : undefined,
-        own: { tag: runs[env], history: [record(runs[env])] },
+        upstream: upstream
+          ? { environment: upstream, tags: { dex: running[upstream] } }
+          : undefined,
+        own: { tag: running[env], history: [record(running[env])] },
       });
     };
 
@@ -289,8 +292,7 @@ describe("the promotion gate", () => {
     });
 
     it("prod takes it once canary runs it", () => {
-      runs.canary = "sha-abc12345";
-      const decision = take("prod", "sha-abc12345");
+      const decision = take("prod", "sha-abc12345", { ...runs, canary: "sha-abc12345" });
       assert.equal(decision.allowed && decision.from, "canary");
     });
   });
