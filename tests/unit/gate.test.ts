@@ -26,14 +26,14 @@ const record = (tag: string, kind: PromotionRecord["kind"] = "promotion"): Promo
   kind,
 });
 
-/** prod runs sha-0f1e2d3c (after sha-11111111), stage runs sha-abc12345. */
+/** prod runs sha-decade01 (after sha-11111111), stage runs sha-c0ffee01. */
 function prodInput(overrides: Partial<GateInput> = {}): GateInput {
   return {
     environment: "prod",
     app: "dex",
-    tag: "sha-abc12345",
-    upstream: { environment: "stage", tags: { dex: "sha-abc12345" } },
-    own: { tag: "sha-0f1e2d3c", history: [record("sha-0f1e2d3c"), record("sha-11111111")] },
+    tag: "sha-c0ffee01",
+    upstream: { environment: "stage", tags: { dex: "sha-c0ffee01" } },
+    own: { tag: "sha-decade01", history: [record("sha-decade01"), record("sha-11111111")] },
     ...overrides,
   };
 }
@@ -50,24 +50,24 @@ describe("the promotion gate", () => {
 
   it("takes a tag only from the image repository the upstream runs it from", () => {
     const images = { dex: "ghcr.io/data-literate/dex" };
-    const upstream = { environment: "stage", tags: { dex: "sha-abc12345" }, images };
+    const upstream = { environment: "stage", tags: { dex: "sha-c0ffee01" }, images };
     assert.equal(decideGate(prodInput({ image: images.dex, upstream })).allowed, true);
     assert.deepEqual(decideGate(prodInput({ image: "ghcr.io/evil/dex", upstream })), {
       allowed: false,
       message:
-        "prod cannot take sha-abc12345 of ghcr.io/evil/dex: stage runs sha-abc12345 of ghcr.io/data-literate/dex; a promotion takes the very image stage runs",
+        "prod cannot take sha-c0ffee01 of ghcr.io/evil/dex: stage runs sha-c0ffee01 of ghcr.io/data-literate/dex; a promotion takes the very image stage runs",
     });
   });
 
   it("treats the same tag of another image as a change, not as unchanged", () => {
     const own = {
-      tag: "sha-0f1e2d3c",
+      tag: "sha-decade01",
       image: "ghcr.io/data-literate/dex",
-      history: [record("sha-0f1e2d3c")],
+      history: [record("sha-decade01")],
     };
-    const same = decideGate(prodInput({ tag: "sha-0f1e2d3c", image: own.image, own }));
+    const same = decideGate(prodInput({ tag: "sha-decade01", image: own.image, own }));
     assert.ok(same.allowed && same.kind === "unchanged");
-    const moved = decideGate(prodInput({ tag: "sha-0f1e2d3c", image: "ghcr.io/other/dex", own }));
+    const moved = decideGate(prodInput({ tag: "sha-decade01", image: "ghcr.io/other/dex", own }));
     assert.equal(moved.allowed, false);
   });
 
@@ -77,7 +77,7 @@ describe("the promotion gate", () => {
     );
     assert.deepEqual(decision, {
       allowed: false,
-      message: "prod cannot take sha-abc12345: stage runs sha-def67890; promote to stage first",
+      message: "prod cannot take sha-c0ffee01: stage runs sha-def67890; promote to stage first",
     });
   });
 
@@ -87,12 +87,12 @@ describe("the promotion gate", () => {
       {
         allowed: false,
         message:
-          "prod cannot take sha-abc12345: stage has no record of what it runs; deploy stage first",
+          "prod cannot take sha-c0ffee01: stage has no record of what it runs; deploy stage first",
       },
     );
     assert.deepEqual(decideGate(prodInput({ upstream: { environment: "stage", tags: {} } })), {
       allowed: false,
-      message: "prod cannot take sha-abc12345: stage does not run dex; promote to stage first",
+      message: "prod cannot take sha-c0ffee01: stage does not run dex; promote to stage first",
     });
   });
 
@@ -100,7 +100,7 @@ describe("the promotion gate", () => {
     const cases: UpstreamTags[] = [{ dex: "sha-def67890" }, {}, "no record"];
     for (const tags of cases) {
       const decision = decideGate(
-        prodInput({ tag: "sha-0f1e2d3c", upstream: { environment: "stage", tags } }),
+        prodInput({ tag: "sha-decade01", upstream: { environment: "stage", tags } }),
       );
       assert.deepEqual(decision, {
         allowed: true,
@@ -111,19 +111,19 @@ describe("the promotion gate", () => {
     }
     // Known from the records alone (an `apps` output missing) is enough.
     const fromHistory = decideGate(
-      prodInput({ tag: "sha-0f1e2d3c", own: { history: [record("sha-0f1e2d3c")] } }),
+      prodInput({ tag: "sha-decade01", own: { history: [record("sha-decade01")] } }),
     );
     assert.equal(fromHistory.allowed && fromHistory.kind, "unchanged");
   });
 
   describe("rollback", () => {
-    const rollback = { kind: "rollback" as const, reason: "sha-0f1e2d3c leaks memory" };
+    const rollback = { kind: "rollback" as const, reason: "sha-decade01 leaks memory" };
 
     it("returns to a tag the environment ran before, without asking upstream", () => {
       const decision = decideGate(
         prodInput({
           tag: "sha-11111111",
-          upstream: { environment: "stage", tags: { dex: "sha-abc12345" } },
+          upstream: { environment: "stage", tags: { dex: "sha-c0ffee01" } },
           bypass: rollback,
         }),
       );
@@ -131,7 +131,7 @@ describe("the promotion gate", () => {
         allowed: true,
         kind: "rollback",
         from: "prod",
-        reason: "sha-0f1e2d3c leaks memory",
+        reason: "sha-decade01 leaks memory",
         checkUpstream: false,
       });
     });
@@ -141,12 +141,12 @@ describe("the promotion gate", () => {
       assert.deepEqual(decision, {
         allowed: false,
         message:
-          "prod cannot roll back to sha-22222222: prod never ran it (its record lists sha-0f1e2d3c, sha-11111111); a rollback only returns to a tag prod ran before, any other tag is a hotfix",
+          "prod cannot roll back to sha-22222222: prod never ran it (its record lists sha-decade01, sha-11111111); a rollback only returns to a tag prod ran before, any other tag is a hotfix",
       });
       const noHistory = decideGate(
         prodInput({
           tag: "sha-11111111",
-          own: { tag: "sha-0f1e2d3c", history: [] },
+          own: { tag: "sha-decade01", history: [] },
           bypass: rollback,
         }),
       );
@@ -190,9 +190,9 @@ describe("the promotion gate", () => {
     it("of a stack without any record is allowed and recorded as initial, whatever upstream runs", () => {
       const decision = decideGate(
         prodInput({
-          tag: "sha-0f1e2d3c",
+          tag: "sha-decade01",
           own: "no record",
-          upstream: { environment: "stage", tags: { dex: "sha-abc12345" } },
+          upstream: { environment: "stage", tags: { dex: "sha-c0ffee01" } },
         }),
       );
       assert.deepEqual(decision, {
@@ -200,7 +200,7 @@ describe("the promotion gate", () => {
         kind: "initial",
         from: "prod",
         reason:
-          "first deployment of prod: no earlier record to check sha-0f1e2d3c against; stage runs sha-abc12345",
+          "first deployment of prod: no earlier record to check sha-decade01 against; stage runs sha-c0ffee01",
         checkUpstream: false,
       });
     });
@@ -210,7 +210,7 @@ describe("the promotion gate", () => {
         const decision = decideGate({
           environment,
           app: "dex",
-          tag: "sha-0f1e2d3c",
+          tag: "sha-decade01",
           upstream: upstream ? { environment: upstream, tags: "no record" } : undefined,
           own: "no record",
         });
@@ -234,8 +234,8 @@ describe("the promotion gate", () => {
       const decision = decideGate({
         environment: "dev",
         app: "dex",
-        tag: "sha-abc12345",
-        own: { tag: "sha-0f1e2d3c", history: [] },
+        tag: "sha-c0ffee01",
+        own: { tag: "sha-decade01", history: [] },
       });
       assert.deepEqual(decision, {
         allowed: true,
@@ -255,10 +255,10 @@ describe("the promotion gate", () => {
     ];
     /** What each environment runs: stage got a new build that canary does not run yet. */
     const runs: Readonly<Record<string, string>> = {
-      dev: "sha-abc12345",
-      stage: "sha-abc12345",
-      canary: "sha-0f1e2d3c",
-      prod: "sha-0f1e2d3c",
+      dev: "sha-c0ffee01",
+      stage: "sha-c0ffee01",
+      canary: "sha-decade01",
+      prod: "sha-decade01",
     };
     const upstreamOf = (env: string) => links.find((l) => l.environment === env)?.upstream;
     /** `env` taking `tag` while the environments run `running` (each test its own, none shared). */
@@ -280,19 +280,19 @@ describe("the promotion gate", () => {
     });
 
     it("canary takes what stage runs", () => {
-      const decision = take("canary", "sha-abc12345");
+      const decision = take("canary", "sha-c0ffee01");
       assert.equal(decision.allowed && decision.from, "stage");
     });
 
     it("prod cannot skip canary", () => {
-      assert.deepEqual(take("prod", "sha-abc12345"), {
+      assert.deepEqual(take("prod", "sha-c0ffee01"), {
         allowed: false,
-        message: "prod cannot take sha-abc12345: canary runs sha-0f1e2d3c; promote to canary first",
+        message: "prod cannot take sha-c0ffee01: canary runs sha-decade01; promote to canary first",
       });
     });
 
     it("prod takes it once canary runs it", () => {
-      const decision = take("prod", "sha-abc12345", { ...runs, canary: "sha-abc12345" });
+      const decision = take("prod", "sha-c0ffee01", { ...runs, canary: "sha-c0ffee01" });
       assert.equal(decision.allowed && decision.from, "canary");
     });
   });
@@ -327,7 +327,7 @@ describe("durations", () => {
 });
 
 describe("upstream health and soak time", () => {
-  const image = "ghcr.io/data-literate/dex:sha-abc12345";
+  const image = "ghcr.io/data-literate/dex:sha-c0ffee01";
   const now = new Date("2026-03-10T12:00:00Z");
   const hoursAgo = (h: number) => new Date(now.getTime() - h * 3600_000).toISOString();
 
@@ -344,7 +344,7 @@ describe("upstream health and soak time", () => {
       health: { status: "Healthy" },
       summary: { images: [image] },
       history: [
-        historyEntry(1, hoursAgo(100), ["ghcr.io/data-literate/dex:sha-0f1e2d3c"]),
+        historyEntry(1, hoursAgo(100), ["ghcr.io/data-literate/dex:sha-decade01"]),
         historyEntry(2, hoursAgo(30), [image]),
         historyEntry(3, hoursAgo(3), [image]),
       ],
@@ -356,7 +356,7 @@ describe("upstream health and soak time", () => {
     return {
       environment: "prod",
       upstream: "stage",
-      tag: "sha-abc12345",
+      tag: "sha-c0ffee01",
       imageRef: image,
       settings: { soakSeconds: 24 * 3600, requireHealthy: true },
       application: { readable: true, name: "dex-stage", status: status() },
@@ -368,7 +368,7 @@ describe("upstream health and soak time", () => {
   it("passes when the upstream is Synced and Healthy on the tag for the soak time", () => {
     assert.deepEqual(decideUpstreamHealth(input()), {
       passed: true,
-      checks: `stage Synced and Healthy on sha-abc12345, running it since ${hoursAgo(30)} (30h, soak time 24h)`,
+      checks: `stage Synced and Healthy on sha-c0ffee01, running it since ${hoursAgo(30)} (30h, soak time 24h)`,
     });
   });
 
@@ -377,7 +377,7 @@ describe("upstream health and soak time", () => {
     const interrupted = status({
       history: [
         historyEntry(1, hoursAgo(50), [image]),
-        historyEntry(2, hoursAgo(40), ["ghcr.io/data-literate/dex:sha-0f1e2d3c"]),
+        historyEntry(2, hoursAgo(40), ["ghcr.io/data-literate/dex:sha-decade01"]),
         historyEntry(3, hoursAgo(2), [image]),
       ],
     });
@@ -396,7 +396,7 @@ describe("upstream health and soak time", () => {
     );
     assert.deepEqual(outcome, {
       passed: false,
-      message: `prod cannot take sha-abc12345 yet: stage has run it for 3h of the 24h soak time (since ${hoursAgo(3)}); promote after ${hoursAgo(-21)}`,
+      message: `prod cannot take sha-c0ffee01 yet: stage has run it for 3h of the 24h soak time (since ${hoursAgo(3)}); promote after ${hoursAgo(-21)}`,
     });
   });
 
@@ -413,7 +413,7 @@ describe("upstream health and soak time", () => {
     assert.deepEqual(outcome, {
       passed: false,
       message:
-        "prod cannot take sha-abc12345 yet: stage's Application dex-stage is OutOfSync and Degraded; promote when stage is Synced and Healthy on it",
+        "prod cannot take sha-c0ffee01 yet: stage's Application dex-stage is OutOfSync and Degraded; promote when stage is Synced and Healthy on it",
     });
   });
 
@@ -423,14 +423,14 @@ describe("upstream health and soak time", () => {
         application: {
           readable: true,
           name: "dex-stage",
-          status: status({ summary: { images: ["ghcr.io/data-literate/dex:sha-0f1e2d3c"] } }),
+          status: status({ summary: { images: ["ghcr.io/data-literate/dex:sha-decade01"] } }),
         },
       }),
     );
     assert.equal(outcome.passed, false);
     assert.match(
       !outcome.passed ? outcome.message : "",
-      /runs ghcr.io\/data-literate\/dex:sha-0f1e2d3c, not ghcr.io\/data-literate\/dex:sha-abc12345/,
+      /runs ghcr.io\/data-literate\/dex:sha-decade01, not ghcr.io\/data-literate\/dex:sha-c0ffee01/,
     );
   });
 
@@ -460,7 +460,7 @@ describe("upstream health and soak time", () => {
     );
     assert.deepEqual(healthOnly, {
       passed: true,
-      checks: "stage Synced and Healthy on sha-abc12345",
+      checks: "stage Synced and Healthy on sha-c0ffee01",
     });
     const soakOnly = decideUpstreamHealth(
       input({
