@@ -27,7 +27,11 @@ export interface RunOptions {
   stackOutputs?: Record<string, Record<string, unknown>>;
   /** Live objects that reads (`CustomResource.get`) find, by id (`argocd/dex-stage`). */
   liveObjects?: Record<string, Record<string, unknown>>;
-  /** Project directory with the stack files, for other chains; the program runs in it. */
+  /**
+   * Project directory with the stack files; the program runs in it. Defaults to the repository
+   * root, whose stack files change with every promotion: a test that pins a tag or the list of
+   * environments names a frozen fixture here (tests/fixtures/index.ts).
+   */
   projectDir?: string;
 }
 
