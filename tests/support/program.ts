@@ -151,6 +151,19 @@ export async function runProgram(
   }
 }
 
+/**
+ * runProgram on the stack files of another project directory, such as a frozen fixture
+ * (`runIn(SEED.dir, "prod")`, tests/fixtures/index.ts) or a temporary project made from one.
+ */
+export function runIn(
+  projectDir: string,
+  stack: string,
+  overrides: Record<string, string | undefined> = {},
+  options: Omit<RunOptions, "projectDir"> = {},
+): Promise<ProgramRun> {
+  return runProgram(stack, overrides, undefined, { ...options, projectDir });
+}
+
 /** JSON-encodes a structured value the way the engine passes it to the program. */
 export const json = (value: unknown): string => JSON.stringify(value);
 

@@ -6,7 +6,7 @@
 import { strict as assert } from "assert";
 import { engineConfig } from "../../config/stackFiles";
 import { SEED } from "../fixtures";
-import { ProgramFailed, json, runProgram } from "../support/program";
+import { ProgramFailed, json, runIn } from "../support/program";
 import { appsWith, expectRefusal } from "../support/refusal";
 
 type Overrides = Record<string, string | undefined>;
@@ -200,18 +200,15 @@ const cases: BadCase[] = [
   },
 ];
 
-const runSeed = (stack: string, overrides: Overrides = {}) =>
-  runProgram(stack, overrides, undefined, { projectDir: SEED.dir });
-
 describe("bad stack config", () => {
   for (const c of cases) {
     it(`refuses ${c.name}, declaring nothing`, async () => {
-      await expectRefusal(() => runSeed(c.stack, c.overrides()), c.stack, c.expect);
+      await expectRefusal(() => runIn(SEED.dir, c.stack, c.overrides()), c.stack, c.expect);
     });
   }
 
   it("reports every problem at once", async () => {
-    const failure = await runSeed("prod", {
+    const failure = await runIn(SEED.dir, "prod", {
       "promotion:syncMode": "sometimes",
       "promotion:namespace": "kube-system",
       "promotion:apps": appsWith("prod", (dex) => {
@@ -235,7 +232,7 @@ describe("bad stack config", () => {
   // pass on a problem of its own, not on the case's change.
   it("accepts each stack the cases change, as it is, so each refusal comes from the case", async () => {
     for (const stack of new Set(cases.map((c) => c.stack))) {
-      const run = await runSeed(stack);
+      const run = await runIn(SEED.dir, stack);
       assert.equal(run.outputs.environmentName, stack);
     }
   });

@@ -7,7 +7,7 @@
 import { strict as assert } from "assert";
 import { chainConfigProblems, type ReadLink } from "../../config/chain";
 import { SEED } from "../fixtures";
-import { json, runProgram } from "../support/program";
+import { json, runIn } from "../support/program";
 import { appsWith, expectRefusal } from "../support/refusal";
 
 type Overrides = Record<string, string | undefined>;
@@ -117,19 +117,20 @@ const cases: BadCase[] = [
   },
 ];
 
-const runSeed = (stack: string, overrides: Overrides) =>
-  runProgram(stack, overrides, undefined, { projectDir: SEED.dir });
-
 describe("bad promotion config", () => {
   for (const c of cases) {
     it(`refuses ${c.name}, declaring nothing`, async () => {
-      const line = await expectRefusal(() => runSeed(c.stack, c.overrides), c.stack, c.expect);
+      const line = await expectRefusal(
+        () => runIn(SEED.dir, c.stack, c.overrides),
+        c.stack,
+        c.expect,
+      );
       assert.ok(line.includes(`${c.expect[0]} =`), `the key comes first: ${line}`);
     });
   }
 
   it("accepts explicit off switches", async () => {
-    const run = await runSeed("prod", {
+    const run = await runIn(SEED.dir, "prod", {
       "promotion:gate": json({ soakTime: 0, requireHealthy: false }),
     });
     assert.equal(run.outputs.environmentName, "prod");

@@ -13,7 +13,7 @@ import {
   STACK_REFERENCE,
   json,
   ofType,
-  runProgram,
+  runIn,
   type DeclaredResource,
   type ProgramRun,
   type RunOptions,
@@ -54,14 +54,6 @@ function prodOutputs(stageTag: string): RunOptions["stackOutputs"] {
 /** The seed's Pulumi.prod.yaml apps with dex changed by `change`. */
 const prodAppsWith = (change: (dex: Record<string, any>) => void): string =>
   appsWith("prod", change);
-
-/** Runs `stack` of the seed fixture, or of the project `options.projectDir` names. */
-const runFixture = (
-  stack: string,
-  options: RunOptions = {},
-  overrides: Record<string, string> = {},
-): Promise<ProgramRun> =>
-  runProgram(stack, overrides, undefined, { projectDir: SEED.dir, ...options });
 
 async function failureOf(run: Promise<ProgramRun>): Promise<ProgramFailed> {
   const failure = await run.then(
@@ -105,14 +97,14 @@ describe("the promotion gate in the program", () => {
   });
 
   it("reads the upstream's and its own outputs through stack references", async () => {
-    const run = await runFixture("prod", { stackOutputs: prodOutputs(PROD_TAG) });
+    const run = await runIn(SEED.dir, "prod", {}, { stackOutputs: prodOutputs(PROD_TAG) });
     assert.deepEqual(
       ofType(run, STACK_REFERENCE)
         .map((r) => String(r.inputs.name))
         .sort(),
       ["organization/promotion/prod", "organization/promotion/stage"],
     );
-    const dev = await runFixture("dev");
+    const dev = await runIn(SEED.dir, "dev");
     assert.deepEqual(
       ofType(dev, STACK_REFERENCE).map((r) => String(r.inputs.name)),
       ["organization/promotion/dev"],
@@ -121,7 +113,7 @@ describe("the promotion gate in the program", () => {
 
   it("refuses a tag the upstream does not run, before declaring any resource", async () => {
     const failure = await failureOf(
-      runFixture("prod", { stackOutputs: prodOutputs("sha-def67890") }),
+      runIn(SEED.dir, "prod", {}, { stackOutputs: prodOutputs("sha-def67890") }),
     );
     assert.equal(
       failure.message,
@@ -136,7 +128,7 @@ describe("the promotion gate in the program", () => {
   it("refuses when the upstream stack has no outputs yet", async () => {
     const outputs = prodOutputs(PROD_TAG)!;
     delete outputs.stage;
-    const failure = await failureOf(runFixture("prod", { stackOutputs: outputs }));
+    const failure = await failureOf(runIn(SEED.dir, "prod", {}, { stackOutputs: outputs }));
     assert.match(
       failure.message,
       new RegExp(
@@ -147,15 +139,16 @@ describe("the promotion gate in the program", () => {
 
   it("sends an app newly added to a deployed environment through the gate", async () => {
     const failure = await failureOf(
-      runFixture(
+      runIn(
+        SEED.dir,
         "prod",
-        { stackOutputs: prodOutputs(PROD_TAG) },
         {
           "promotion:apps": json({
             ...JSON.parse(prodAppsWith(() => undefined)),
             api: { ...JSON.parse(prodAppsWith((dex) => (dex.tag = "v1.0.0"))).dex },
           }),
         },
+        { stackOutputs: prodOutputs(PROD_TAG) },
       ),
     );
     assert.match(
@@ -167,7 +160,7 @@ describe("the promotion gate in the program", () => {
   describe("a promotion", () => {
     let run: ProgramRun;
     before(async () => {
-      run = await runFixture("prod", { stackOutputs: prodOutputs(PROD_TAG) });
+      run = await runIn(SEED.dir, "prod", {}, { stackOutputs: prodOutputs(PROD_TAG) });
     });
 
     it("is recorded first in promotionRecords, with who, from where and what was checked", () => {
@@ -206,27 +199,30 @@ describe("the promotion gate in the program", () => {
     });
 
     it("changes nothing on the next run, whatever the upstream runs by then", async () => {
-      const again = await runFixture("prod", {
-        stackOutputs: {
-          stage: { apps: appsOutput("stage", "sha-def67890") },
-          prod: run.outputs,
+      const again = await runIn(
+        SEED.dir,
+        "prod",
+        {},
+        {
+          stackOutputs: {
+            stage: { apps: appsOutput("stage", "sha-def67890") },
+            prod: run.outputs,
+          },
         },
-      });
+      );
       assert.deepEqual(again.outputs.promotionRecords, run.outputs.promotionRecords);
       assert.deepEqual(
         applicationOf(again, "dex-prod").inputs,
         applicationOf(run, "dex-prod").inputs,
       );
-      const third = await runFixture("prod", {
-        stackOutputs: { prod: again.outputs },
-      });
+      const third = await runIn(SEED.dir, "prod", {}, { stackOutputs: { prod: again.outputs } });
       assert.deepEqual(third.outputs, again.outputs);
     });
   });
 
   it("brings a fresh backend up from the stack files as they are, recorded as initial", async () => {
     for (const stack of SEED.environments) {
-      const run = await runFixture(stack);
+      const run = await runIn(SEED.dir, stack);
       const [record, ...rest] = (run.outputs.promotionRecords as Record<string, PromotionRecord[]>)
         .dex;
       assert.deepEqual(rest, []);
@@ -242,15 +238,16 @@ describe("the promotion gate in the program", () => {
 
   describe("escape hatches", () => {
     it("rolls back to a tag the environment ran before, with its reason", async () => {
-      const run = await runFixture(
+      const run = await runIn(
+        SEED.dir,
         "prod",
-        { stackOutputs: prodOutputs("sha-def67890") },
         {
           "promotion:apps": prodAppsWith((dex) => {
             dex.tag = "sha-22222222";
             dex.bypass = { kind: "rollback", reason: "sha-11111111 leaks memory" };
           }),
         },
+        { stackOutputs: prodOutputs("sha-def67890") },
       );
       const [record] = (run.outputs.promotionRecords as Record<string, PromotionRecord[]>).dex;
       assert.deepEqual(
@@ -271,15 +268,16 @@ describe("the promotion gate in the program", () => {
 
     it("refuses a rollback to a tag the environment never ran", async () => {
       const failure = await failureOf(
-        runFixture(
+        runIn(
+          SEED.dir,
           "prod",
-          { stackOutputs: prodOutputs("sha-33333333") },
           {
             "promotion:apps": prodAppsWith((dex) => {
               dex.tag = "sha-33333333";
               dex.bypass = { kind: "rollback", reason: "go back" };
             }),
           },
+          { stackOutputs: prodOutputs("sha-33333333") },
         ),
       );
       assert.match(failure.message, /prod cannot roll back to sha-33333333: prod never ran it/);
@@ -287,15 +285,16 @@ describe("the promotion gate in the program", () => {
     });
 
     it("takes any immutable tag as a hotfix, with its reason", async () => {
-      const run = await runFixture(
+      const run = await runIn(
+        SEED.dir,
         "prod",
-        { stackOutputs: prodOutputs("sha-def67890") },
         {
           "promotion:apps": prodAppsWith((dex) => {
             dex.tag = "sha-99999999";
             dex.bypass = { kind: "hotfix", reason: "CVE-2026-0001" };
           }),
         },
+        { stackOutputs: prodOutputs("sha-def67890") },
       );
       const [record] = (run.outputs.promotionRecords as Record<string, PromotionRecord[]>).dex;
       assert.equal(record.kind, "hotfix");
@@ -338,11 +337,15 @@ describe("the promotion gate in the program", () => {
 
     it("promotes when stage has been Synced and Healthy on the tag for the soak time", async () => {
       const projectDir = tempProject(onCluster);
-      const run = await runFixture("prod", {
+      const run = await runIn(
         projectDir,
-        stackOutputs: prodOutputs(PROD_TAG),
-        liveObjects: liveStage(30),
-      });
+        "prod",
+        {},
+        {
+          stackOutputs: prodOutputs(PROD_TAG),
+          liveObjects: liveStage(30),
+        },
+      );
       const read = run.resources.find((r) => r.name === "prod-upstream-dex");
       assert.equal(read?.type, APPLICATION);
       const provider = ofType(run, PROVIDER).find((p) => p.name === "prod-upstream-kubernetes");
@@ -359,11 +362,15 @@ describe("the promotion gate in the program", () => {
     it("refuses before the soak time has passed, saying when", async () => {
       const projectDir = tempProject(onCluster);
       const failure = await failureOf(
-        runFixture("prod", {
+        runIn(
           projectDir,
-          stackOutputs: prodOutputs(PROD_TAG),
-          liveObjects: liveStage(2),
-        }),
+          "prod",
+          {},
+          {
+            stackOutputs: prodOutputs(PROD_TAG),
+            liveObjects: liveStage(2),
+          },
+        ),
       );
       assert.match(
         failure.message,
@@ -377,11 +384,15 @@ describe("the promotion gate in the program", () => {
     it("refuses an upstream that is not Healthy", async () => {
       const projectDir = tempProject(onCluster);
       const failure = await failureOf(
-        runFixture("prod", {
+        runIn(
           projectDir,
-          stackOutputs: prodOutputs(PROD_TAG),
-          liveObjects: liveStage(30, "Degraded"),
-        }),
+          "prod",
+          {},
+          {
+            stackOutputs: prodOutputs(PROD_TAG),
+            liveObjects: liveStage(30, "Degraded"),
+          },
+        ),
       );
       assert.match(failure.message, /stage's Application dex-stage is Synced and Degraded/);
     });
@@ -390,7 +401,7 @@ describe("the promotion gate in the program", () => {
       const projectDir = tempProject(onCluster);
       const outputs = prodOutputs("sha-def67890")!;
       outputs.prod.apps = appsOutput("prod", PROD_TAG, "dex");
-      const run = await runFixture("prod", { projectDir, stackOutputs: outputs });
+      const run = await runIn(projectDir, "prod", {}, { stackOutputs: outputs });
       assert.equal(
         run.resources.find((r) => r.name === "prod-upstream-dex"),
         undefined,
@@ -400,13 +411,17 @@ describe("the promotion gate in the program", () => {
 
   describe("with a canary stack file between stage and prod (tests/fixtures/canary)", () => {
     it("canary takes what stage runs", async () => {
-      const run = await runFixture("canary", {
-        projectDir: CANARY.dir,
-        stackOutputs: {
-          stage: { apps: appsOutput("stage", CANARY.tags.canary) },
-          canary: { apps: appsOutput("canary", "sha-11111111") },
+      const run = await runIn(
+        CANARY.dir,
+        "canary",
+        {},
+        {
+          stackOutputs: {
+            stage: { apps: appsOutput("stage", CANARY.tags.canary) },
+            canary: { apps: appsOutput("canary", "sha-11111111") },
+          },
         },
-      });
+      );
       const [record] = (run.outputs.promotionRecords as Record<string, PromotionRecord[]>).dex;
       assert.equal(record.tag, CANARY.tags.canary);
       assert.equal(record.from, "stage");
@@ -415,14 +430,18 @@ describe("the promotion gate in the program", () => {
 
     it("prod cannot skip canary", async () => {
       const failure = await failureOf(
-        runFixture("prod", {
-          projectDir: CANARY.dir,
-          stackOutputs: {
-            stage: { apps: appsOutput("stage", CANARY.tags.prod) },
-            canary: { apps: appsOutput("canary", "sha-11111111") },
-            prod: { apps: appsOutput("prod", "sha-11111111", "dex") },
+        runIn(
+          CANARY.dir,
+          "prod",
+          {},
+          {
+            stackOutputs: {
+              stage: { apps: appsOutput("stage", CANARY.tags.prod) },
+              canary: { apps: appsOutput("canary", "sha-11111111") },
+              prod: { apps: appsOutput("prod", "sha-11111111", "dex") },
+            },
           },
-        }),
+        ),
       );
       assert.match(
         failure.message,
@@ -436,7 +455,7 @@ describe("the promotion gate in the program", () => {
       const halfDone = tempProject((stacks) => {
         stacks.prod["promotion:upstream"] = "stage";
       }, CANARY.dir);
-      const failure = await failureOf(runFixture("dev", { projectDir: halfDone }));
+      const failure = await failureOf(runIn(halfDone, "dev"));
       assert.match(failure.message, /canary and prod all take tags from stage/);
       assert.deepEqual(failure.resources, []);
     });

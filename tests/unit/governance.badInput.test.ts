@@ -6,7 +6,7 @@
  */
 import { strict as assert } from "assert";
 import { SEED } from "../fixtures";
-import { ProgramFailed, json, runProgram } from "../support/program";
+import { ProgramFailed, json, runIn } from "../support/program";
 import { expectRefusal } from "../support/refusal";
 import {
   governanceOf,
@@ -194,20 +194,15 @@ describe("bad governance config", () => {
     it(`refuses ${c.name}, declaring nothing`, async () => {
       const projectDir = c.project ? governanceProject(c.project) : SEED.dir;
       const stack = c.names ?? c.stack;
-      await expectRefusal(
-        () => runProgram(c.stack, c.overrides?.() ?? {}, undefined, { projectDir }),
-        stack,
-        c.expect,
-      );
+      await expectRefusal(() => runIn(projectDir, c.stack, c.overrides?.() ?? {}), stack, c.expect);
     });
   }
 
   it("says that nothing was changed, naming the stack that was run", async () => {
-    const failure = await runProgram(
+    const failure = await runIn(
+      SEED.dir,
       "stage",
       governanceWith("stage", (g) => (g.githubEnvironment = "prod")),
-      undefined,
-      { projectDir: SEED.dir },
     ).catch((error: ProgramFailed) => error);
     assert.ok(failure instanceof ProgramFailed);
     assert.match(

@@ -17,6 +17,7 @@ import {
   PROJECT_DIR,
   json,
   ofType,
+  runIn,
   runProgram,
   type DeclaredResource,
   type ProgramRun,
@@ -263,12 +264,7 @@ describe("GitHub governance, declared by the program", () => {
       const governance = governanceOf("prod");
       governance.waitTimerMinutes = 45;
       governance.requiredApprovals = 3;
-      const run = await runProgram(
-        "prod",
-        { "promotion:governance": json(governance) },
-        undefined,
-        { projectDir: SEED.dir },
-      );
+      const run = await runIn(SEED.dir, "prod", { "promotion:governance": json(governance) });
       assert.equal(ofType(run, ENVIRONMENT)[0].inputs.waitTimer, 45);
       const [protection] = ofType(run, PROTECTION);
       assert.equal(protection.inputs.requiredPullRequestReviews[0].requiredApprovingReviewCount, 3);

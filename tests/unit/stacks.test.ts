@@ -15,7 +15,7 @@ import type { EnvironmentConfig } from "../../config/types";
 import { orderChain } from "../../rules/chain";
 import { checkImageTag, imageReference } from "../../rules/imageTag";
 import { SEED } from "../fixtures";
-import { PROJECT_DIR, ofType, runProgram, type ProgramRun } from "../support/program";
+import { PROJECT_DIR, ofType, runIn, runProgram, type ProgramRun } from "../support/program";
 
 const APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application";
 const APP_PROJECT = "kubernetes:argoproj.io/v1alpha1:AppProject";
@@ -160,9 +160,6 @@ const seed = {
 };
 
 describe("the seed fixture (tests/fixtures/seed)", () => {
-  const runSeed = (stack: string, overrides: Record<string, string> = {}) =>
-    runProgram(stack, overrides, undefined, { projectDir: SEED.dir });
-
   it("is exactly dev, stage and prod", () => {
     assert.deepEqual(listStacks(SEED.dir), ["dev", "prod", "stage"]);
   });
@@ -171,7 +168,7 @@ describe("the seed fixture (tests/fixtures/seed)", () => {
     describe(`stack ${stack}`, () => {
       let run: ProgramRun;
       before(async () => {
-        run = await runSeed(stack);
+        run = await runIn(SEED.dir, stack);
       });
 
       it("declares one namespace with the environment's labels, quota, limits and isolation", () => {
@@ -259,14 +256,14 @@ describe("the seed fixture (tests/fixtures/seed)", () => {
   }
 
   it("targets a cluster when a kubeconfig context is configured", async () => {
-    const run = await runSeed("dev", { "promotion:kubeContext": "kind-dev" });
+    const run = await runIn(SEED.dir, "dev", { "promotion:kubeContext": "kind-dev" });
     const [provider] = ofType(run, "pulumi:providers:kubernetes");
     assert.equal(provider.inputs.context, "kind-dev");
     assert.equal(provider.inputs.renderYamlToDirectory, undefined);
   });
 
   it("only the prod AppProject has a change window", async () => {
-    const prod = await runSeed("prod");
+    const prod = await runIn(SEED.dir, "prod");
     const [project] = ofType(prod, APP_PROJECT);
     assert.deepEqual(project.inputs.spec.syncWindows, [
       {
@@ -278,7 +275,7 @@ describe("the seed fixture (tests/fixtures/seed)", () => {
         timeZone: "Europe/Berlin",
       },
     ]);
-    const dev = await runSeed("dev");
+    const dev = await runIn(SEED.dir, "dev");
     assert.deepEqual(ofType(dev, APP_PROJECT)[0].inputs.spec.syncWindows, []);
   });
 });
