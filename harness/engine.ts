@@ -9,6 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { parseAllDocuments } from "yaml";
+import { listStacks, stackFilePath } from "../config/stackFiles";
 import { PROJECT_DIR } from "./program";
 
 /** Files and folders of the program that a project copy needs; tests, docs and state stay out. */
@@ -58,8 +59,15 @@ export interface EngineProject {
   cleanup(): void;
 }
 
-/** A fresh copy of the project with its own empty file backend. */
-export function copyProject(stackFiles: Record<string, string> = {}): EngineProject {
+/**
+ * A fresh copy of the project with its own empty file backend. The stack files are those of
+ * `stackFilesFrom` (the real ones at the repository root unless a fixture project is named),
+ * then `stackFiles` (file name to text) written over them.
+ */
+export function copyProject(
+  stackFiles: Record<string, string> = {},
+  stackFilesFrom: string = PROJECT_DIR,
+): EngineProject {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "promotion-engine-"));
   const dir = path.join(root, "project");
   const backend = path.join(root, "state");
@@ -68,8 +76,8 @@ export function copyProject(stackFiles: Record<string, string> = {}): EngineProj
   for (const entry of PROGRAM_ENTRIES) {
     fs.cpSync(path.join(PROJECT_DIR, entry), path.join(dir, entry), { recursive: true });
   }
-  for (const file of fs.readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
-    fs.copyFileSync(path.join(PROJECT_DIR, file), path.join(dir, file));
+  for (const stack of listStacks(stackFilesFrom)) {
+    fs.copyFileSync(stackFilePath(stackFilesFrom, stack), stackFilePath(dir, stack));
   }
   for (const [file, text] of Object.entries(stackFiles))
     fs.writeFileSync(path.join(dir, file), text);

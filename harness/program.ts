@@ -27,7 +27,11 @@ export interface RunOptions {
   stackOutputs?: Record<string, Record<string, unknown>>;
   /** Live objects that reads (`CustomResource.get`) find, by id (`argocd/dex-stage`). */
   liveObjects?: Record<string, Record<string, unknown>>;
-  /** Project directory with the stack files, for other chains; the program runs in it. */
+  /**
+   * Project directory with the stack files; the program runs in it. Defaults to the repository
+   * root, whose stack files change with every promotion: a test that pins a tag or the list of
+   * environments names a frozen fixture here (tests/fixtures/index.ts).
+   */
   projectDir?: string;
 }
 
@@ -146,6 +150,19 @@ export async function runProgram(
   } finally {
     process.chdir(cwd);
   }
+}
+
+/**
+ * runProgram on the stack files of another project directory, such as a frozen fixture
+ * (`runIn(SEED.dir, "prod")`, tests/fixtures/index.ts) or a temporary project made from one.
+ */
+export function runIn(
+  projectDir: string,
+  stack: string,
+  overrides: Record<string, string | undefined> = {},
+  options: Omit<RunOptions, "projectDir"> = {},
+): Promise<ProgramRun> {
+  return runProgram(stack, overrides, undefined, { ...options, projectDir });
 }
 
 /** JSON-encodes a structured value the way the engine passes it to the program. */

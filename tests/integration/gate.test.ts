@@ -1,7 +1,9 @@
 /**
  * The promotion gate through the real engine on a file backend: stack references to the upstream
  * and to the stack itself, refusals that fail preview and up without touching the state, records
- * carried from one up to the next, and a rollback.
+ * carried from one up to the next, a rollback, a hotfix and a promotion dev -> stage -> prod. Runs
+ * a copy of the seed fixture (tests/fixtures/seed), so the tags it names are the seed's, whatever
+ * the live stack files pin. The tests are one story on one backend, told in order.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -9,15 +11,15 @@ import * as path from "path";
 import { parse, stringify } from "yaml";
 import { listStacks } from "../../config/stackFiles";
 import type { PromotionRecord } from "../../rules/record";
-import { PROJECT_DIR } from "../../harness/program";
+import { SEED } from "../fixtures";
 import { copyProject, engineStack, toolchainBin, type EngineProject } from "../../harness/engine";
 
-/** The real stack files without GitHub governance, which is not what this test is about. */
+/** The seed's stack files without GitHub governance, which is not what this test is about. */
 function stackFilesWithoutGovernance(): Record<string, string> {
   return Object.fromEntries(
-    listStacks(PROJECT_DIR).map((stack) => {
+    listStacks(SEED.dir).map((stack) => {
       const file = `Pulumi.${stack}.yaml`;
-      const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, file), "utf8"));
+      const doc = parse(fs.readFileSync(path.join(SEED.dir, file), "utf8"));
       delete doc.config["promotion:governance"];
       return [file, stringify(doc)];
     }),
@@ -30,7 +32,7 @@ describe("the promotion gate with the real engine", function () {
 
   before(() => {
     toolchainBin();
-    project = copyProject(stackFilesWithoutGovernance());
+    project = copyProject(stackFilesWithoutGovernance(), SEED.dir);
     project.envVars.GITHUB_ACTOR = "integration-actor";
   });
   after(() => project?.cleanup());
@@ -51,7 +53,7 @@ describe("the promotion gate with the real engine", function () {
   }
 
   it("brings a fresh backend up in chain order, each first deployment recorded as initial", async () => {
-    for (const stackName of ["dev", "stage", "prod"]) {
+    for (const stackName of SEED.environments) {
       const stack = await engineStack(project, stackName);
       assert.equal((await stack.up()).summary.result, "succeeded");
       const [record, ...rest] = await records(stackName);
@@ -79,21 +81,22 @@ describe("the promotion gate with the real engine", function () {
     const stack = await engineStack(project, "prod");
     const state = JSON.stringify((await stack.exportStack()).deployment.resources);
     editProd((dex) => (dex.tag = "sha-def67890"));
-    const refusal =
-      /prod cannot take sha-def67890: stage runs sha-abc12345; accepted: the tag stage runs \(sha-abc12345\), or promote to stage first/;
+    const refusal = new RegExp(
+      `prod cannot take sha-def67890: stage runs ${SEED.tags.stage}; accepted: the tag stage runs \\(${SEED.tags.stage}\\), or promote to stage first`,
+    );
     await assert.rejects(stack.preview(), refusal);
     await assert.rejects(stack.up(), refusal);
     assert.equal(JSON.stringify((await stack.exportStack()).deployment.resources), state);
   });
 
   it("promotes the tag stage runs and records where it came from", async () => {
-    editProd((dex) => (dex.tag = "sha-abc12345"));
+    editProd((dex) => (dex.tag = SEED.tags.stage));
     const stack = await engineStack(project, "prod");
     assert.equal((await stack.up()).summary.result, "succeeded");
     const [record, previous] = await records("prod");
     assert.equal(record.kind, "promotion");
     assert.equal(record.from, "stage");
-    assert.equal(record.tag, "sha-abc12345");
+    assert.equal(record.tag, SEED.tags.stage);
     assert.match(record.checks ?? "", /^not checked: prod renders manifests/);
     assert.equal(previous.kind, "initial");
   });
@@ -102,17 +105,19 @@ describe("the promotion gate with the real engine", function () {
     const stack = await engineStack(project, "prod");
     editProd((dex) => {
       dex.tag = "sha-77777777";
-      dex.bypass = { kind: "rollback", reason: "sha-abc12345 breaks logins" };
+      dex.bypass = { kind: "rollback", reason: "the new build breaks logins" };
     });
     await assert.rejects(
       stack.preview(),
       /prod cannot roll back to sha-77777777: prod never ran it/,
     );
-    editProd((dex) => (dex.tag = "sha-0f1e2d3c"));
+    // Back to the tag the seed's prod was first deployed with.
+    editProd((dex) => (dex.tag = SEED.tags.prod));
     assert.equal((await stack.up()).summary.result, "succeeded");
     const [record] = await records("prod");
     assert.equal(record.kind, "rollback");
-    assert.equal(record.reason, "sha-abc12345 breaks logins");
+    assert.equal(record.tag, SEED.tags.prod);
+    assert.equal(record.reason, "the new build breaks logins");
   });
 
   it("refuses a skip: prod cannot take dev's new build before stage runs it", async () => {
@@ -124,7 +129,9 @@ describe("the promotion gate with the real engine", function () {
     });
     await assert.rejects(
       (await engineStack(project, "prod")).preview(),
-      /prod cannot take sha-1234abcd: stage runs sha-abc12345; accepted: the tag stage runs \(sha-abc12345\), or promote to stage first/,
+      new RegExp(
+        `prod cannot take sha-1234abcd: stage runs ${SEED.tags.stage}; accepted: the tag stage runs \\(${SEED.tags.stage}\\), or promote to stage first`,
+      ),
     );
   });
 
@@ -140,5 +147,27 @@ describe("the promotion gate with the real engine", function () {
     assert.equal(record.tag, "sha-feedf00d");
     assert.equal(record.reason, "CVE-2026-1234 in the login handler");
     assert.equal(rollback.kind, "rollback");
+  });
+
+  it("carries dev's new build to stage, then to prod, each a promotion from its upstream", async () => {
+    // dev runs sha-1234abcd since the refused skip above.
+    editStack("stage", (dex) => (dex.tag = "sha-1234abcd"));
+    assert.equal((await (await engineStack(project, "stage")).up()).summary.result, "succeeded");
+    const [toStage] = await records("stage");
+    assert.deepEqual(
+      [toStage.kind, toStage.from, toStage.tag],
+      ["promotion", "dev", "sha-1234abcd"],
+    );
+    editProd((dex) => {
+      dex.tag = "sha-1234abcd";
+      delete dex.bypass;
+    });
+    assert.equal((await (await engineStack(project, "prod")).up()).summary.result, "succeeded");
+    const [toProd, hotfix] = await records("prod");
+    assert.deepEqual(
+      [toProd.kind, toProd.from, toProd.tag],
+      ["promotion", "stage", "sha-1234abcd"],
+    );
+    assert.equal(hotfix.kind, "hotfix");
   });
 });

@@ -1,14 +1,17 @@
 /**
- * Every stack file through the real engine: preview, up in render mode, a no-op second up, a
- * broken config that changes nothing, and stack references across stacks on the file backend.
+ * Every real stack file through the real engine, whatever environments and tags they hold today:
+ * preview, up in render mode, a no-op second up, a broken config that changes nothing, and stack
+ * references across stacks on the file backend. What each stack is expected to do is read from its
+ * own stack file, never written here.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
+import { parseDocument, type Document } from "yaml";
+import { listStacks, loadStackFile, stackFilePath } from "../../config/stackFiles";
 import { orderChain } from "../../rules/chain";
-import { loadStackFile } from "../../config/stackFiles";
 import { argoCrdErrors } from "../support/crdSchema";
 import { PROJECT_DIR } from "../../harness/program";
 import {
@@ -19,13 +22,8 @@ import {
   type EngineProject,
 } from "../../harness/engine";
 
-/** The real stack files in chain order, so each upstream is up before its downstream. */
-const stacks = orderChain(
-  ["dev", "stage", "prod"].map((s) => {
-    const env = loadStackFile(PROJECT_DIR, s);
-    return { environment: env.environment, upstream: env.upstream };
-  }),
-);
+/** The real stack files, as found, in chain order: each upstream is up before its downstream. */
+const stacks = orderChain(listStacks(PROJECT_DIR).map((s) => loadStackFile(PROJECT_DIR, s)));
 
 /**
  * Operations that change something. "read" is not one: the stack references of the lineage gate
@@ -125,14 +123,17 @@ describe("the real engine", function () {
   // Mocha runs a suite's own tests before its nested suites: these need every stack up first.
   describe("once every stack is up", () => {
     it("resolves stack references between stacks on the file backend", async () => {
+      const first = loadStackFile(PROJECT_DIR, stacks[0]);
       const pulumiCommand = await PulumiCommand.get({ root: path.dirname(toolchainBin()) });
       const reader = await LocalWorkspace.createOrSelectStack(
         {
           stackName: "reference-reader",
           projectName: "promotion",
           program: () => {
-            const dev = new pulumi.StackReference(`${pulumi.getOrganization()}/promotion/dev`);
-            return Promise.resolve({ devApps: dev.getOutput("apps") });
+            const ref = new pulumi.StackReference(
+              `${pulumi.getOrganization()}/promotion/${first.stack}`,
+            );
+            return Promise.resolve({ apps: ref.getOutput("apps") });
           },
         },
         {
@@ -142,36 +143,55 @@ describe("the real engine", function () {
         },
       );
       const result = await reader.up();
-      const devApps = result.outputs.devApps.value as Record<string, { tag: string }>;
-      assert.equal(devApps.dex.tag, loadStackFile(PROJECT_DIR, "dev").apps[0].tag);
+      const apps = result.outputs.apps.value as Record<string, { tag: string }>;
+      for (const app of first.apps) assert.equal(apps[app.name].tag, app.tag, app.name);
     });
 
     it("fails preview and up on a broken config, leaving the state untouched", async () => {
-      const stack = await engineStack(project, "prod");
+      // The last environment of the chain, broken in two places its own file names.
+      const last = loadStackFile(PROJECT_DIR, stacks[stacks.length - 1]);
+      const app = last.apps[0].name;
+      const stack = await engineStack(project, last.stack);
       const before = JSON.stringify((await stack.exportStack()).deployment.resources);
-      const stackFile = path.join(project.dir, "Pulumi.prod.yaml");
+      const stackFile = stackFilePath(project.dir, last.stack);
       const good = fs.readFileSync(stackFile, "utf8");
+      const broken = (change: (doc: Document) => void): string => {
+        const doc = parseDocument(good);
+        change(doc);
+        return doc.toString();
+      };
       try {
         fs.writeFileSync(
           stackFile,
-          good
-            .replace("tag: sha-0f1e2d3c", "tag: latest")
-            .replace("namespace: dex\n", "namespace: kube-system\n"),
+          broken((doc) => {
+            doc.setIn(["config", "promotion:apps", app, "tag"], "latest");
+            doc.setIn(["config", "promotion:namespace"], "kube-system");
+          }),
         );
         await assert.rejects(stack.preview(), (error: Error) => {
+          // Both problems at once (an app that names its namespace may add a third).
           assert.match(
             error.message,
-            /Stack "prod" has 2 configuration problems; nothing was changed/,
+            new RegExp(
+              `Stack "${last.stack}" has \\d+ configuration problems; nothing was changed`,
+            ),
           );
-          assert.match(
+          assert.ok(
+            error.message.includes(
+              `promotion:apps.${app}.tag = "latest"; accepted: sha-<7-40 hex>`,
+            ),
             error.message,
-            /promotion:apps\.dex\.tag = "latest"; accepted: sha-<7-40 hex>/,
           );
           assert.match(error.message, /promotion:namespace = "kube-system"/);
           return true;
         });
-        await assert.rejects(stack.up(), /promotion:apps\.dex\.tag = "latest"/);
-        fs.writeFileSync(stackFile, good.replace(/\n  promotion:namespace: dex\n/, "\n"));
+        await assert.rejects(stack.up(), (error: Error) =>
+          error.message.includes(`promotion:apps.${app}.tag = "latest"`),
+        );
+        fs.writeFileSync(
+          stackFile,
+          broken((doc) => doc.deleteIn(["config", "promotion:namespace"])),
+        );
         await assert.rejects(stack.preview(), /promotion:namespace/);
       } finally {
         fs.writeFileSync(stackFile, good);

@@ -2,11 +2,19 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { engineConfig } from "../../config/stackFiles";
-import { PROJECT_DIR, ProgramFailed, json } from "../../harness/program";
+import { SEED } from "../fixtures";
+import { ProgramFailed, json } from "../../harness/program";
 
-/** The real stack file's `promotion:apps` with its dex app changed by `change`, as the engine passes it. */
-export function appsWith(stack: string, change: (dex: Record<string, any>) => void): string {
-  const apps = JSON.parse(engineConfig(PROJECT_DIR, stack)["promotion:apps"]);
+/**
+ * A stack file's `promotion:apps` (of the seed fixture unless `projectDir` names another project)
+ * with its dex app changed by `change`, as the engine passes it.
+ */
+export function appsWith(
+  stack: string,
+  change: (dex: Record<string, any>) => void,
+  projectDir: string = SEED.dir,
+): string {
+  const apps = JSON.parse(engineConfig(projectDir, stack)["promotion:apps"]);
   change(apps.dex);
   return json(apps);
 }

@@ -1,8 +1,13 @@
-/** Every Application and AppProject the program generates must fit Argo CD's CRD schema. */
+/**
+ * Every Application and AppProject the program generates must fit Argo CD's CRD schema: for each
+ * real stack file, whatever it pins, and for the multi-app fixture's dev (sync waves, a digest, an
+ * extra namespace), which the real files do not exercise.
+ */
 import { strict as assert } from "assert";
 import { Application, AppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1";
 import { listStacks } from "../../config/stackFiles";
 import { argoCrdErrors } from "../support/crdSchema";
+import { MULTI_APP } from "../fixtures";
 import { PROJECT_DIR, runProgram } from "../../harness/program";
 
 const ARGO_TYPES = [
@@ -36,9 +41,13 @@ describe("Argo CD CRD schema", function () {
     );
   });
 
-  for (const stack of listStacks(PROJECT_DIR)) {
-    it(`accepts every Argo CD object of stack ${stack}`, async () => {
-      const run = await runProgram(stack);
+  const projects = [
+    ...listStacks(PROJECT_DIR).map((stack) => ({ stack, projectDir: PROJECT_DIR, of: "" })),
+    { stack: "dev", projectDir: MULTI_APP.dir, of: " of tests/fixtures/multi-app" },
+  ];
+  for (const { stack, projectDir, of } of projects) {
+    it(`accepts every Argo CD object of stack ${stack}${of}`, async () => {
+      const run = await runProgram(stack, {}, undefined, { projectDir });
       const objects = run.resources.filter((r) => ARGO_TYPES.includes(r.type));
       assert.ok(objects.length >= 2, "expected an AppProject and at least one Application");
       for (const object of objects) {

@@ -42,14 +42,14 @@ const record = (tag: string, kind: PromotionRecord["kind"] = "promotion"): Promo
   kind,
 });
 
-/** prod runs sha-0f1e2d3c (after sha-11111111), stage runs sha-abc12345. */
+/** prod runs sha-decade01 (after sha-11111111), stage runs sha-c0ffee01. */
 function prodInput(overrides: Partial<GateInput> = {}): GateInput {
   return {
     environment: "prod",
     app: "dex",
-    tag: "sha-abc12345",
-    upstream: { environment: "stage", tags: { dex: "sha-abc12345" } },
-    own: { tag: "sha-0f1e2d3c", history: [record("sha-0f1e2d3c"), record("sha-11111111")] },
+    tag: "sha-c0ffee01",
+    upstream: { environment: "stage", tags: { dex: "sha-c0ffee01" } },
+    own: { tag: "sha-decade01", history: [record("sha-decade01"), record("sha-11111111")] },
     ...overrides,
   };
 }
@@ -66,25 +66,25 @@ describe("the promotion gate", () => {
 
   it("takes a tag only from the image repository the upstream runs it from", () => {
     const images = { dex: "ghcr.io/data-literate/dex" };
-    const upstream = { environment: "stage", tags: { dex: "sha-abc12345" }, images };
+    const upstream = { environment: "stage", tags: { dex: "sha-c0ffee01" }, images };
     assert.equal(flat(decideGate(prodInput({ image: images.dex, upstream }))).allowed, true);
     assert.deepEqual(flat(decideGate(prodInput({ image: "ghcr.io/evil/dex", upstream }))), {
       allowed: false,
       message:
-        "prod cannot take sha-abc12345 of ghcr.io/evil/dex: stage runs sha-abc12345 of ghcr.io/data-literate/dex; accepted: the very image stage runs (ghcr.io/data-literate/dex): a promotion takes the same build",
+        "prod cannot take sha-c0ffee01 of ghcr.io/evil/dex: stage runs sha-c0ffee01 of ghcr.io/data-literate/dex; accepted: the very image stage runs (ghcr.io/data-literate/dex): a promotion takes the same build",
     });
   });
 
   it("treats the same tag of another image as a change, not as unchanged", () => {
     const own = {
-      tag: "sha-0f1e2d3c",
+      tag: "sha-decade01",
       image: "ghcr.io/data-literate/dex",
-      history: [record("sha-0f1e2d3c")],
+      history: [record("sha-decade01")],
     };
-    const same = flat(decideGate(prodInput({ tag: "sha-0f1e2d3c", image: own.image, own })));
+    const same = flat(decideGate(prodInput({ tag: "sha-decade01", image: own.image, own })));
     assert.ok(same.allowed && same.kind === "unchanged");
     const moved = flat(
-      decideGate(prodInput({ tag: "sha-0f1e2d3c", image: "ghcr.io/other/dex", own })),
+      decideGate(prodInput({ tag: "sha-decade01", image: "ghcr.io/other/dex", own })),
     );
     assert.equal(moved.allowed, false);
   });
@@ -96,7 +96,7 @@ describe("the promotion gate", () => {
     assert.deepEqual(decision, {
       allowed: false,
       message:
-        "prod cannot take sha-abc12345: stage runs sha-def67890; accepted: the tag stage runs (sha-def67890), or promote to stage first; a rollback or hotfix needs a bypass with a reason",
+        "prod cannot take sha-c0ffee01: stage runs sha-def67890; accepted: the tag stage runs (sha-def67890), or promote to stage first; a rollback or hotfix needs a bypass with a reason",
     });
   });
 
@@ -106,7 +106,7 @@ describe("the promotion gate", () => {
       {
         allowed: false,
         message:
-          "prod cannot take sha-abc12345: stage has no record of what it runs (never deployed); accepted: a tag stage runs: deploy stage first (run 'npm run stack -- up stage' first)",
+          "prod cannot take sha-c0ffee01: stage has no record of what it runs (never deployed); accepted: a tag stage runs: deploy stage first (run 'npm run stack -- up stage' first)",
       },
     );
     assert.deepEqual(
@@ -114,7 +114,7 @@ describe("the promotion gate", () => {
       {
         allowed: false,
         message:
-          "prod cannot take sha-abc12345: stage does not run dex; accepted: a tag stage runs: promote dex to stage first",
+          "prod cannot take sha-c0ffee01: stage does not run dex; accepted: a tag stage runs: promote dex to stage first",
       },
     );
   });
@@ -123,12 +123,12 @@ describe("the promotion gate", () => {
     const upstream = {
       environment: "stage",
       tags: { dex: "sha-def67890" },
-      pinned: { dex: "sha-abc12345" },
+      pinned: { dex: "sha-c0ffee01" },
     };
     assert.deepEqual(flat(decideGate(prodInput({ upstream }))), {
       allowed: false,
       message:
-        "prod cannot take sha-abc12345: stage's stack file pins sha-abc12345 but stage last deployed sha-def67890; accepted: a tag stage has deployed: run 'npm run stack -- up stage' first",
+        "prod cannot take sha-c0ffee01: stage's stack file pins sha-c0ffee01 but stage last deployed sha-def67890; accepted: a tag stage has deployed: run 'npm run stack -- up stage' first",
     });
   });
 
@@ -136,7 +136,7 @@ describe("the promotion gate", () => {
     const cases: UpstreamTags[] = [{ dex: "sha-def67890" }, {}, "no record"];
     for (const tags of cases) {
       const decision = flat(
-        decideGate(prodInput({ tag: "sha-0f1e2d3c", upstream: { environment: "stage", tags } })),
+        decideGate(prodInput({ tag: "sha-decade01", upstream: { environment: "stage", tags } })),
       );
       assert.deepEqual(decision, {
         allowed: true,
@@ -147,20 +147,20 @@ describe("the promotion gate", () => {
     }
     // Known from the records alone (an `apps` output missing) is enough.
     const fromHistory = flat(
-      decideGate(prodInput({ tag: "sha-0f1e2d3c", own: { history: [record("sha-0f1e2d3c")] } })),
+      decideGate(prodInput({ tag: "sha-decade01", own: { history: [record("sha-decade01")] } })),
     );
     assert.equal(fromHistory.allowed && fromHistory.kind, "unchanged");
   });
 
   describe("rollback", () => {
-    const rollback = { kind: "rollback" as const, reason: "sha-0f1e2d3c leaks memory" };
+    const rollback = { kind: "rollback" as const, reason: "sha-decade01 leaks memory" };
 
     it("returns to a tag the environment ran before, without asking upstream", () => {
       const decision = flat(
         decideGate(
           prodInput({
             tag: "sha-11111111",
-            upstream: { environment: "stage", tags: { dex: "sha-abc12345" } },
+            upstream: { environment: "stage", tags: { dex: "sha-c0ffee01" } },
             bypass: rollback,
           }),
         ),
@@ -169,7 +169,7 @@ describe("the promotion gate", () => {
         allowed: true,
         kind: "rollback",
         from: "prod",
-        reason: "sha-0f1e2d3c leaks memory",
+        reason: "sha-decade01 leaks memory",
         checkUpstream: false,
       });
     });
@@ -179,13 +179,13 @@ describe("the promotion gate", () => {
       assert.deepEqual(decision, {
         allowed: false,
         message:
-          "prod cannot roll back to sha-22222222: prod never ran it (its record lists sha-0f1e2d3c, sha-11111111); accepted: a tag prod ran before for a rollback (sha-0f1e2d3c, sha-11111111); any other tag is a hotfix (bypass.kind: hotfix)",
+          "prod cannot roll back to sha-22222222: prod never ran it (its record lists sha-decade01, sha-11111111); accepted: a tag prod ran before for a rollback (sha-decade01, sha-11111111); any other tag is a hotfix (bypass.kind: hotfix)",
       });
       const noHistory = flat(
         decideGate(
           prodInput({
             tag: "sha-11111111",
-            own: { tag: "sha-0f1e2d3c", history: [] },
+            own: { tag: "sha-decade01", history: [] },
             bypass: rollback,
           }),
         ),
@@ -233,9 +233,9 @@ describe("the promotion gate", () => {
       const decision = flat(
         decideGate(
           prodInput({
-            tag: "sha-0f1e2d3c",
+            tag: "sha-decade01",
             own: "no record",
-            upstream: { environment: "stage", tags: { dex: "sha-abc12345" } },
+            upstream: { environment: "stage", tags: { dex: "sha-c0ffee01" } },
           }),
         ),
       );
@@ -244,7 +244,7 @@ describe("the promotion gate", () => {
         kind: "initial",
         from: "prod",
         reason:
-          "first deployment of prod: no earlier record to check sha-0f1e2d3c against; stage runs sha-abc12345",
+          "first deployment of prod: no earlier record to check sha-decade01 against; stage runs sha-c0ffee01",
         checkUpstream: false,
       });
     });
@@ -255,7 +255,7 @@ describe("the promotion gate", () => {
           decideGate({
             environment,
             app: "dex",
-            tag: "sha-0f1e2d3c",
+            tag: "sha-decade01",
             upstream: upstream ? { environment: upstream, tags: "no record" } : undefined,
             own: "no record",
           }),
@@ -284,8 +284,8 @@ describe("the promotion gate", () => {
         decideGate({
           environment: "dev",
           app: "dex",
-          tag: "sha-abc12345",
-          own: { tag: "sha-0f1e2d3c", history: [] },
+          tag: "sha-c0ffee01",
+          own: { tag: "sha-decade01", history: [] },
         }),
       );
       assert.deepEqual(decision, {
@@ -305,22 +305,25 @@ describe("the promotion gate", () => {
       { environment: "stage", upstream: "dev" },
     ];
     /** What each environment runs: stage got a new build that canary does not run yet. */
-    const runs: Record<string, string> = {
-      dev: "sha-abc12345",
-      stage: "sha-abc12345",
-      canary: "sha-0f1e2d3c",
-      prod: "sha-0f1e2d3c",
+    const runs: Readonly<Record<string, string>> = {
+      dev: "sha-c0ffee01",
+      stage: "sha-c0ffee01",
+      canary: "sha-decade01",
+      prod: "sha-decade01",
     };
     const upstreamOf = (env: string) => links.find((l) => l.environment === env)?.upstream;
-    const take = (env: string, tag: string) => {
+    /** `env` taking `tag` while the environments run `running` (each test its own, none shared). */
+    const take = (env: string, tag: string, running: Readonly<Record<string, string>> = runs) => {
       const upstream = upstreamOf(env);
       return flat(
         decideGate({
           environment: env,
           app: "dex",
           tag,
-          upstream: upstream ? { environment: upstream, tags: { dex: runs[upstream] } } : undefined,
-          own: { tag: runs[env], history: [record(runs[env])] },
+          upstream: upstream
+            ? { environment: upstream, tags: { dex: running[upstream] } }
+            : undefined,
+          own: { tag: running[env], history: [record(running[env])] },
         }),
       );
     };
@@ -330,21 +333,20 @@ describe("the promotion gate", () => {
     });
 
     it("canary takes what stage runs", () => {
-      const decision = take("canary", "sha-abc12345");
+      const decision = take("canary", "sha-c0ffee01");
       assert.equal(decision.allowed && decision.from, "stage");
     });
 
     it("prod cannot skip canary", () => {
-      assert.deepEqual(take("prod", "sha-abc12345"), {
+      assert.deepEqual(take("prod", "sha-c0ffee01"), {
         allowed: false,
         message:
-          "prod cannot take sha-abc12345: canary runs sha-0f1e2d3c; accepted: the tag canary runs (sha-0f1e2d3c), or promote to canary first; a rollback or hotfix needs a bypass with a reason",
+          "prod cannot take sha-c0ffee01: canary runs sha-decade01; accepted: the tag canary runs (sha-decade01), or promote to canary first; a rollback or hotfix needs a bypass with a reason",
       });
     });
 
     it("prod takes it once canary runs it", () => {
-      runs.canary = "sha-abc12345";
-      const decision = take("prod", "sha-abc12345");
+      const decision = take("prod", "sha-c0ffee01", { ...runs, canary: "sha-c0ffee01" });
       assert.equal(decision.allowed && decision.from, "canary");
     });
   });
@@ -372,7 +374,7 @@ describe("durations", () => {
 });
 
 describe("upstream health and soak time", () => {
-  const image = "ghcr.io/data-literate/dex:sha-abc12345";
+  const image = "ghcr.io/data-literate/dex:sha-c0ffee01";
   const now = new Date("2026-03-10T12:00:00Z");
   const hoursAgo = (h: number) => new Date(now.getTime() - h * 3600_000).toISOString();
 
@@ -389,7 +391,7 @@ describe("upstream health and soak time", () => {
       health: { status: "Healthy" },
       summary: { images: [image] },
       history: [
-        historyEntry(1, hoursAgo(100), ["ghcr.io/data-literate/dex:sha-0f1e2d3c"]),
+        historyEntry(1, hoursAgo(100), ["ghcr.io/data-literate/dex:sha-decade01"]),
         historyEntry(2, hoursAgo(30), [image]),
         historyEntry(3, hoursAgo(3), [image]),
       ],
@@ -402,7 +404,7 @@ describe("upstream health and soak time", () => {
       environment: "prod",
       app: "dex",
       upstream: "stage",
-      tag: "sha-abc12345",
+      tag: "sha-c0ffee01",
       imageRef: image,
       settings: { soakSeconds: 24 * 3600, requireHealthy: true },
       application: { readable: true, name: "dex-stage", status: status() },
@@ -415,7 +417,7 @@ describe("upstream health and soak time", () => {
     assert.deepEqual(flat(decideUpstreamHealth(input())), {
       allowed: true,
       checked: true,
-      checks: `stage Synced and Healthy on sha-abc12345, running it since ${hoursAgo(30)} (30h, soak time 24h)`,
+      checks: `stage Synced and Healthy on sha-c0ffee01, running it since ${hoursAgo(30)} (30h, soak time 24h)`,
     });
   });
 
@@ -424,7 +426,7 @@ describe("upstream health and soak time", () => {
     const interrupted = status({
       history: [
         historyEntry(1, hoursAgo(50), [image]),
-        historyEntry(2, hoursAgo(40), ["ghcr.io/data-literate/dex:sha-0f1e2d3c"]),
+        historyEntry(2, hoursAgo(40), ["ghcr.io/data-literate/dex:sha-decade01"]),
         historyEntry(3, hoursAgo(2), [image]),
       ],
     });
@@ -445,7 +447,7 @@ describe("upstream health and soak time", () => {
     );
     assert.deepEqual(outcome, {
       allowed: false,
-      message: `prod cannot take sha-abc12345 yet: stage has run it for 3h of the 24h soak time (since ${hoursAgo(3)}); accepted: the same tag after ${hoursAgo(-21)}`,
+      message: `prod cannot take sha-c0ffee01 yet: stage has run it for 3h of the 24h soak time (since ${hoursAgo(3)}); accepted: the same tag after ${hoursAgo(-21)}`,
     });
   });
 
@@ -464,7 +466,7 @@ describe("upstream health and soak time", () => {
     assert.deepEqual(outcome, {
       allowed: false,
       message:
-        "prod cannot take sha-abc12345 yet: stage's Application dex-stage is OutOfSync and Degraded; accepted: the same tag once stage is Synced and Healthy on it",
+        "prod cannot take sha-c0ffee01 yet: stage's Application dex-stage is OutOfSync and Degraded; accepted: the same tag once stage is Synced and Healthy on it",
     });
   });
 
@@ -475,7 +477,7 @@ describe("upstream health and soak time", () => {
           application: {
             readable: true,
             name: "dex-stage",
-            status: status({ summary: { images: ["ghcr.io/data-literate/dex:sha-0f1e2d3c"] } }),
+            status: status({ summary: { images: ["ghcr.io/data-literate/dex:sha-decade01"] } }),
           },
         }),
       ),
@@ -483,7 +485,7 @@ describe("upstream health and soak time", () => {
     assert.equal(outcome.allowed, false);
     assert.match(
       !outcome.allowed ? String(outcome.message) : "",
-      /runs ghcr.io\/data-literate\/dex:sha-0f1e2d3c, not ghcr.io\/data-literate\/dex:sha-abc12345/,
+      /runs ghcr.io\/data-literate\/dex:sha-decade01, not ghcr.io\/data-literate\/dex:sha-c0ffee01/,
     );
   });
 
@@ -521,7 +523,7 @@ describe("upstream health and soak time", () => {
     assert.deepEqual(healthOnly, {
       allowed: true,
       checked: true,
-      checks: "stage Synced and Healthy on sha-abc12345",
+      checks: "stage Synced and Healthy on sha-c0ffee01",
     });
     const soakOnly = flat(
       decideUpstreamHealth(

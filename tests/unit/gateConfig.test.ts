@@ -1,11 +1,13 @@
 /**
  * Bad promotion config (the chain across stack files, escape hatches, promotion:gate) stops the
  * program before it declares anything, naming the stack, the key, the bad value and what is
- * accepted.
+ * accepted. Each case changes one stack of the seed fixture (tests/fixtures/seed: dev -> stage ->
+ * prod), whose environments the expected messages name.
  */
 import { strict as assert } from "assert";
 import { chainConfigProblems, type ReadLink } from "../../config/chain";
-import { json, runProgram } from "../../harness/program";
+import { SEED } from "../fixtures";
+import { json, runIn } from "../../harness/program";
 import { appsWith, expectRefusal } from "../support/refusal";
 
 type Overrides = Record<string, string | undefined>;
@@ -118,13 +120,17 @@ const cases: BadCase[] = [
 describe("bad promotion config", () => {
   for (const c of cases) {
     it(`refuses ${c.name}, declaring nothing`, async () => {
-      const line = await expectRefusal(() => runProgram(c.stack, c.overrides), c.stack, c.expect);
+      const line = await expectRefusal(
+        () => runIn(SEED.dir, c.stack, c.overrides),
+        c.stack,
+        c.expect,
+      );
       assert.ok(line.includes(`${c.expect[0]} =`), `the key comes first: ${line}`);
     });
   }
 
   it("accepts explicit off switches", async () => {
-    const run = await runProgram("prod", {
+    const run = await runIn(SEED.dir, "prod", {
       "promotion:gate": json({ soakTime: 0, requireHealthy: false }),
     });
     assert.equal(run.outputs.environmentName, "prod");

@@ -1,35 +1,35 @@
 /**
  * The promotion gate in the real program under mocks: stack references to the upstream's and the
  * stack's own outputs, refusals before any resource, records and annotations, upstream health in
- * cluster mode, and a canary added by a stack file.
+ * cluster mode, and a canary added by a stack file. Runs the frozen fixtures tests/fixtures/seed
+ * and tests/fixtures/canary, so a promotion of the live stack files changes nothing here.
  */
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { engineConfig } from "../../config/stackFiles";
 import type { PromotionRecord } from "../../rules/record";
+import { CANARY, SEED } from "../fixtures";
 import {
-  PROJECT_DIR,
   ProgramFailed,
   STACK_REFERENCE,
   json,
   ofType,
-  runProgram,
+  runIn,
   type DeclaredResource,
   type ProgramRun,
   type RunOptions,
 } from "../../harness/program";
 import {
-  addCanary,
   appsOutput,
   removeTempProjects,
   tempProject,
   type StackFiles,
 } from "../support/promotionProject";
+import { appsWith } from "../support/refusal";
 
 const APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application";
 const PROVIDER = "pulumi:providers:kubernetes";
-/** The tag Pulumi.prod.yaml pins. */
-const PROD_TAG = "sha-0f1e2d3c";
+/** The tag tests/fixtures/seed/Pulumi.prod.yaml pins. */
+const PROD_TAG = SEED.tags.prod;
 const IMAGE = "ghcr.io/data-literate/dex";
 
 const earlier = (tag: string, kind: PromotionRecord["kind"] = "promotion"): PromotionRecord => ({
@@ -51,11 +51,9 @@ function prodOutputs(stageTag: string): RunOptions["stackOutputs"] {
   };
 }
 
-function prodAppsWith(change: (dex: Record<string, any>) => void): string {
-  const apps = JSON.parse(engineConfig(PROJECT_DIR, "prod")["promotion:apps"]);
-  change(apps.dex);
-  return json(apps);
-}
+/** The seed's Pulumi.prod.yaml apps with dex changed by `change`. */
+const prodAppsWith = (change: (dex: Record<string, any>) => void): string =>
+  appsWith("prod", change);
 
 async function failureOf(run: Promise<ProgramRun>): Promise<ProgramFailed> {
   const failure = await run.then(
@@ -99,14 +97,14 @@ describe("the promotion gate in the program", () => {
   });
 
   it("reads the upstream's and its own outputs through stack references", async () => {
-    const run = await runProgram("prod", {}, undefined, { stackOutputs: prodOutputs(PROD_TAG) });
+    const run = await runIn(SEED.dir, "prod", {}, { stackOutputs: prodOutputs(PROD_TAG) });
     assert.deepEqual(
       ofType(run, STACK_REFERENCE)
         .map((r) => String(r.inputs.name))
         .sort(),
       ["organization/promotion/prod", "organization/promotion/stage"],
     );
-    const dev = await runProgram("dev");
+    const dev = await runIn(SEED.dir, "dev");
     assert.deepEqual(
       ofType(dev, STACK_REFERENCE).map((r) => String(r.inputs.name)),
       ["organization/promotion/dev"],
@@ -115,7 +113,7 @@ describe("the promotion gate in the program", () => {
 
   it("refuses a tag the upstream does not run, before declaring any resource", async () => {
     const failure = await failureOf(
-      runProgram("prod", {}, undefined, { stackOutputs: prodOutputs("sha-def67890") }),
+      runIn(SEED.dir, "prod", {}, { stackOutputs: prodOutputs("sha-def67890") }),
     );
     assert.equal(
       failure.message,
@@ -130,16 +128,19 @@ describe("the promotion gate in the program", () => {
   it("refuses when the upstream stack has no outputs yet", async () => {
     const outputs = prodOutputs(PROD_TAG)!;
     delete outputs.stage;
-    const failure = await failureOf(runProgram("prod", {}, undefined, { stackOutputs: outputs }));
+    const failure = await failureOf(runIn(SEED.dir, "prod", {}, { stackOutputs: outputs }));
     assert.match(
       failure.message,
-      /prod cannot take sha-0f1e2d3c: stage has no record of what it runs \(never deployed\); accepted: a tag stage runs: deploy stage first \(run 'npm run stack -- up stage' first\)/,
+      new RegExp(
+        `prod cannot take ${PROD_TAG}: stage has no record of what it runs \\(never deployed\\); accepted: a tag stage runs: deploy stage first \\(run 'npm run stack -- up stage' first\\)`,
+      ),
     );
   });
 
   it("sends an app newly added to a deployed environment through the gate", async () => {
     const failure = await failureOf(
-      runProgram(
+      runIn(
+        SEED.dir,
         "prod",
         {
           "promotion:apps": json({
@@ -147,7 +148,6 @@ describe("the promotion gate in the program", () => {
             api: { ...JSON.parse(prodAppsWith((dex) => (dex.tag = "v1.0.0"))).dex },
           }),
         },
-        undefined,
         { stackOutputs: prodOutputs(PROD_TAG) },
       ),
     );
@@ -160,7 +160,7 @@ describe("the promotion gate in the program", () => {
   describe("a promotion", () => {
     let run: ProgramRun;
     before(async () => {
-      run = await runProgram("prod", {}, undefined, { stackOutputs: prodOutputs(PROD_TAG) });
+      run = await runIn(SEED.dir, "prod", {}, { stackOutputs: prodOutputs(PROD_TAG) });
     });
 
     it("is recorded first in promotionRecords, with who, from where and what was checked", () => {
@@ -199,27 +199,30 @@ describe("the promotion gate in the program", () => {
     });
 
     it("changes nothing on the next run, whatever the upstream runs by then", async () => {
-      const again = await runProgram("prod", {}, undefined, {
-        stackOutputs: {
-          stage: { apps: appsOutput("stage", "sha-def67890") },
-          prod: run.outputs,
+      const again = await runIn(
+        SEED.dir,
+        "prod",
+        {},
+        {
+          stackOutputs: {
+            stage: { apps: appsOutput("stage", "sha-def67890") },
+            prod: run.outputs,
+          },
         },
-      });
+      );
       assert.deepEqual(again.outputs.promotionRecords, run.outputs.promotionRecords);
       assert.deepEqual(
         applicationOf(again, "dex-prod").inputs,
         applicationOf(run, "dex-prod").inputs,
       );
-      const third = await runProgram("prod", {}, undefined, {
-        stackOutputs: { prod: again.outputs },
-      });
+      const third = await runIn(SEED.dir, "prod", {}, { stackOutputs: { prod: again.outputs } });
       assert.deepEqual(third.outputs, again.outputs);
     });
   });
 
   it("brings a fresh backend up from the stack files as they are, recorded as initial", async () => {
-    for (const stack of ["dev", "stage", "prod"]) {
-      const run = await runProgram(stack);
+    for (const stack of SEED.environments) {
+      const run = await runIn(SEED.dir, stack);
       const [record, ...rest] = (run.outputs.promotionRecords as Record<string, PromotionRecord[]>)
         .dex;
       assert.deepEqual(rest, []);
@@ -235,7 +238,8 @@ describe("the promotion gate in the program", () => {
 
   describe("escape hatches", () => {
     it("rolls back to a tag the environment ran before, with its reason", async () => {
-      const run = await runProgram(
+      const run = await runIn(
+        SEED.dir,
         "prod",
         {
           "promotion:apps": prodAppsWith((dex) => {
@@ -243,7 +247,6 @@ describe("the promotion gate in the program", () => {
             dex.bypass = { kind: "rollback", reason: "sha-11111111 leaks memory" };
           }),
         },
-        undefined,
         { stackOutputs: prodOutputs("sha-def67890") },
       );
       const [record] = (run.outputs.promotionRecords as Record<string, PromotionRecord[]>).dex;
@@ -265,7 +268,8 @@ describe("the promotion gate in the program", () => {
 
     it("refuses a rollback to a tag the environment never ran", async () => {
       const failure = await failureOf(
-        runProgram(
+        runIn(
+          SEED.dir,
           "prod",
           {
             "promotion:apps": prodAppsWith((dex) => {
@@ -273,7 +277,6 @@ describe("the promotion gate in the program", () => {
               dex.bypass = { kind: "rollback", reason: "go back" };
             }),
           },
-          undefined,
           { stackOutputs: prodOutputs("sha-33333333") },
         ),
       );
@@ -282,7 +285,8 @@ describe("the promotion gate in the program", () => {
     });
 
     it("takes any immutable tag as a hotfix, with its reason", async () => {
-      const run = await runProgram(
+      const run = await runIn(
+        SEED.dir,
         "prod",
         {
           "promotion:apps": prodAppsWith((dex) => {
@@ -290,7 +294,6 @@ describe("the promotion gate in the program", () => {
             dex.bypass = { kind: "hotfix", reason: "CVE-2026-0001" };
           }),
         },
-        undefined,
         { stackOutputs: prodOutputs("sha-def67890") },
       );
       const [record] = (run.outputs.promotionRecords as Record<string, PromotionRecord[]>).dex;
@@ -334,11 +337,15 @@ describe("the promotion gate in the program", () => {
 
     it("promotes when stage has been Synced and Healthy on the tag for the soak time", async () => {
       const projectDir = tempProject(onCluster);
-      const run = await runProgram("prod", {}, undefined, {
+      const run = await runIn(
         projectDir,
-        stackOutputs: prodOutputs(PROD_TAG),
-        liveObjects: liveStage(30),
-      });
+        "prod",
+        {},
+        {
+          stackOutputs: prodOutputs(PROD_TAG),
+          liveObjects: liveStage(30),
+        },
+      );
       const read = run.resources.find((r) => r.name === "prod-upstream-dex");
       assert.equal(read?.type, APPLICATION);
       const provider = ofType(run, PROVIDER).find((p) => p.name === "prod-upstream-kubernetes");
@@ -346,22 +353,30 @@ describe("the promotion gate in the program", () => {
       const [record] = (run.outputs.promotionRecords as Record<string, PromotionRecord[]>).dex;
       assert.match(
         record.checks ?? "",
-        /^stage Synced and Healthy on sha-0f1e2d3c, running it since .* \(30h, soak time 24h\)$/,
+        new RegExp(
+          `^stage Synced and Healthy on ${PROD_TAG}, running it since .* \\(30h, soak time 24h\\)$`,
+        ),
       );
     });
 
     it("refuses before the soak time has passed, saying when", async () => {
       const projectDir = tempProject(onCluster);
       const failure = await failureOf(
-        runProgram("prod", {}, undefined, {
+        runIn(
           projectDir,
-          stackOutputs: prodOutputs(PROD_TAG),
-          liveObjects: liveStage(2),
-        }),
+          "prod",
+          {},
+          {
+            stackOutputs: prodOutputs(PROD_TAG),
+            liveObjects: liveStage(2),
+          },
+        ),
       );
       assert.match(
         failure.message,
-        /prod cannot take sha-0f1e2d3c yet: stage has run it for 2h of the 24h soak time \(since .*\); accepted: the same tag after /,
+        new RegExp(
+          `prod cannot take ${PROD_TAG} yet: stage has run it for 2h of the 24h soak time \\(since .*\\); accepted: the same tag after `,
+        ),
       );
       assertNothingDeclared(failure.resources);
     });
@@ -369,11 +384,15 @@ describe("the promotion gate in the program", () => {
     it("refuses an upstream that is not Healthy", async () => {
       const projectDir = tempProject(onCluster);
       const failure = await failureOf(
-        runProgram("prod", {}, undefined, {
+        runIn(
           projectDir,
-          stackOutputs: prodOutputs(PROD_TAG),
-          liveObjects: liveStage(30, "Degraded"),
-        }),
+          "prod",
+          {},
+          {
+            stackOutputs: prodOutputs(PROD_TAG),
+            liveObjects: liveStage(30, "Degraded"),
+          },
+        ),
       );
       assert.match(failure.message, /stage's Application dex-stage is Synced and Degraded/);
     });
@@ -382,7 +401,7 @@ describe("the promotion gate in the program", () => {
       const projectDir = tempProject(onCluster);
       const outputs = prodOutputs("sha-def67890")!;
       outputs.prod.apps = appsOutput("prod", PROD_TAG, "dex");
-      const run = await runProgram("prod", {}, undefined, { projectDir, stackOutputs: outputs });
+      const run = await runIn(projectDir, "prod", {}, { stackOutputs: outputs });
       assert.equal(
         run.resources.find((r) => r.name === "prod-upstream-dex"),
         undefined,
@@ -390,49 +409,53 @@ describe("the promotion gate in the program", () => {
     });
   });
 
-  describe("with a canary stack file between stage and prod", () => {
-    let projectDir: string;
-    before(() => {
-      projectDir = tempProject(addCanary);
-    });
-
+  describe("with a canary stack file between stage and prod (tests/fixtures/canary)", () => {
     it("canary takes what stage runs", async () => {
-      const run = await runProgram("canary", {}, undefined, {
-        projectDir,
-        stackOutputs: {
-          stage: { apps: appsOutput("stage", "sha-abc12345") },
-          canary: { apps: appsOutput("canary", "sha-0f1e2d3c") },
+      const run = await runIn(
+        CANARY.dir,
+        "canary",
+        {},
+        {
+          stackOutputs: {
+            stage: { apps: appsOutput("stage", CANARY.tags.canary) },
+            canary: { apps: appsOutput("canary", "sha-11111111") },
+          },
         },
-      });
+      );
       const [record] = (run.outputs.promotionRecords as Record<string, PromotionRecord[]>).dex;
-      assert.equal(record.tag, "sha-abc12345");
+      assert.equal(record.tag, CANARY.tags.canary);
       assert.equal(record.from, "stage");
       assert.equal(run.outputs.upstream, "stage");
     });
 
     it("prod cannot skip canary", async () => {
       const failure = await failureOf(
-        runProgram("prod", {}, undefined, {
-          projectDir,
-          stackOutputs: {
-            stage: { apps: appsOutput("stage", PROD_TAG) },
-            canary: { apps: appsOutput("canary", "sha-11111111") },
-            prod: { apps: appsOutput("prod", "sha-11111111", "dex") },
+        runIn(
+          CANARY.dir,
+          "prod",
+          {},
+          {
+            stackOutputs: {
+              stage: { apps: appsOutput("stage", CANARY.tags.prod) },
+              canary: { apps: appsOutput("canary", "sha-11111111") },
+              prod: { apps: appsOutput("prod", "sha-11111111", "dex") },
+            },
           },
-        }),
+        ),
       );
       assert.match(
         failure.message,
-        /prod cannot take sha-0f1e2d3c: canary runs sha-11111111; accepted: the tag canary runs \(sha-11111111\), or promote to canary first/,
+        new RegExp(
+          `prod cannot take ${CANARY.tags.prod}: canary runs sha-11111111; accepted: the tag canary runs \\(sha-11111111\\), or promote to canary first`,
+        ),
       );
     });
 
     it("refuses a canary stack file while prod still takes tags from stage", async () => {
       const halfDone = tempProject((stacks) => {
-        addCanary(stacks);
         stacks.prod["promotion:upstream"] = "stage";
-      });
-      const failure = await failureOf(runProgram("dev", {}, undefined, { projectDir: halfDone }));
+      }, CANARY.dir);
+      const failure = await failureOf(runIn(halfDone, "dev"));
       assert.match(failure.message, /canary and prod all take tags from stage/);
       assert.deepEqual(failure.resources, []);
     });

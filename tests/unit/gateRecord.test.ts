@@ -21,7 +21,7 @@ const record = (tag: string, at = "2026-01-01T00:00:00.000Z"): PromotionRecord =
 
 const change = (overrides: Partial<RecordedChange>): RecordedChange => ({
   environment: "prod",
-  tag: "sha-abc12345",
+  tag: "sha-c0ffee01",
   kind: "promotion",
   from: "stage",
   at: "2026-03-10T12:00:00.000Z",
@@ -31,7 +31,7 @@ const change = (overrides: Partial<RecordedChange>): RecordedChange => ({
 
 describe("promotion records", () => {
   it("keep history as is when the tag is unchanged, so a second run changes nothing", () => {
-    const history = [record("sha-abc12345"), record("sha-0f1e2d3c")];
+    const history = [record("sha-c0ffee01"), record("sha-decade01")];
     const after = nextRecords(history, change({ kind: "unchanged", at: "2030-01-01T00:00:00Z" }));
     assert.deepEqual(after, history);
     assert.deepEqual(
@@ -42,18 +42,18 @@ describe("promotion records", () => {
 
   it("add a record in front when the tag changes", () => {
     const after = nextRecords(
-      [record("sha-0f1e2d3c")],
-      change({ checks: "stage Synced and Healthy on sha-abc12345" }),
+      [record("sha-decade01")],
+      change({ checks: "stage Synced and Healthy on sha-c0ffee01" }),
     );
     assert.deepEqual(after[0], {
-      tag: "sha-abc12345",
+      tag: "sha-c0ffee01",
       from: "stage",
       at: "2026-03-10T12:00:00.000Z",
       by: "octocat",
       kind: "promotion",
-      checks: "stage Synced and Healthy on sha-abc12345",
+      checks: "stage Synced and Healthy on sha-c0ffee01",
     });
-    assert.equal(after[1].tag, "sha-0f1e2d3c");
+    assert.equal(after[1].tag, "sha-decade01");
   });
 
   it("record bypasses with their reason", () => {
@@ -84,18 +84,18 @@ describe("promotion records", () => {
   it("start with one initial record for a tag run before records were kept", () => {
     assert.deepEqual(nextRecords([], change({ kind: "unchanged", from: "prod" })), [
       {
-        tag: "sha-abc12345",
+        tag: "sha-c0ffee01",
         from: "prod",
         at: "2026-03-10T12:00:00.000Z",
         by: "octocat",
         kind: "initial",
-        reason: "first record: prod already ran sha-abc12345 before promotion records were kept",
+        reason: "first record: prod already ran sha-c0ffee01 before promotion records were kept",
       },
     ]);
   });
 
   it("are read back from previous outputs, dropping what is not a record", () => {
-    const good = record("sha-abc12345");
+    const good = record("sha-c0ffee01");
     assert.deepEqual(parseRecords([good, { tag: 1 }, "x", { ...good, kind: "yolo" }]), [good]);
     assert.deepEqual(parseRecords(undefined), []);
     assert.deepEqual(parseAllRecords({ dex: [good], api: "nope" }), { dex: [good], api: [] });

@@ -1,10 +1,12 @@
 /**
  * Bad governance config, in one stack file or across them, must stop the program before it
  * declares anything, with a line that names the stack, the key, the bad value and what the key
- * accepts.
+ * accepts. Each case changes the seed fixture (tests/fixtures/seed), whose environments the
+ * expected messages name.
  */
 import { strict as assert } from "assert";
-import { ProgramFailed, json, runProgram } from "../../harness/program";
+import { SEED } from "../fixtures";
+import { ProgramFailed, json, runIn } from "../../harness/program";
 import { expectRefusal } from "../support/refusal";
 import {
   governanceOf,
@@ -13,7 +15,7 @@ import {
   type Governance,
 } from "../support/governanceProject";
 
-/** `promotion:governance` of a real stack file, changed by `change`. */
+/** `promotion:governance` of a stack file of the seed fixture, changed by `change`. */
 function governanceWith(stack: string, change: (g: Governance) => void): Record<string, string> {
   const governance = governanceOf(stack);
   change(governance);
@@ -24,7 +26,7 @@ interface BadCase {
   name: string;
   /** The stack that is run. */
   stack: string;
-  /** Overrides of the run stack's config, on the real stack files. */
+  /** Overrides of the run stack's config, on the seed fixture's stack files. */
   overrides?: () => Record<string, string>;
   /** Or: a temporary project whose stack files' governance is edited like this. */
   project?: (stack: string, governance: Governance) => Governance | null | void;
@@ -190,18 +192,15 @@ describe("bad governance config", () => {
 
   for (const c of cases) {
     it(`refuses ${c.name}, declaring nothing`, async () => {
-      const projectDir = c.project ? governanceProject(c.project) : undefined;
+      const projectDir = c.project ? governanceProject(c.project) : SEED.dir;
       const stack = c.names ?? c.stack;
-      await expectRefusal(
-        () => runProgram(c.stack, c.overrides?.() ?? {}, undefined, { projectDir }),
-        stack,
-        c.expect,
-      );
+      await expectRefusal(() => runIn(projectDir, c.stack, c.overrides?.() ?? {}), stack, c.expect);
     });
   }
 
   it("says that nothing was changed, naming the stack that was run", async () => {
-    const failure = await runProgram(
+    const failure = await runIn(
+      SEED.dir,
       "stage",
       governanceWith("stage", (g) => (g.githubEnvironment = "prod")),
     ).catch((error: ProgramFailed) => error);

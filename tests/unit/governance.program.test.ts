@@ -1,7 +1,10 @@
 /**
- * Runs the real program for each real stack file (and for other governance set-ups in temporary
- * projects) and checks the GitHub objects it declares against the config: the GitHub
- * environments, the branch protections, CODEOWNERS, and that no two stacks declare one object.
+ * Runs the real program for each stack file of the seed fixture (tests/fixtures/seed, and other
+ * governance set-ups made from it in temporary projects) and checks the GitHub objects it declares
+ * against the config: the GitHub environments, the branch protections, CODEOWNERS, and that no two
+ * stacks declare one object. The real stack files are checked only for what must hold whatever
+ * environments they hold: no two stacks declare one GitHub object, and only the managing stack
+ * protects branches and writes CODEOWNERS.
  */
 import { strict as assert } from "assert";
 import { engineConfig, listStacks, loadStackFile } from "../../config/stackFiles";
@@ -9,6 +12,7 @@ import { engineConfig, listStacks, loadStackFile } from "../../config/stackFiles
 import * as pulumi from "@pulumi/pulumi";
 import { codeownersFor, planGovernance, stackGovernance } from "../../rules/governance";
 import { CODEOWNERS_COMMIT_MESSAGE, Governance } from "../../components/governance";
+import { SEED } from "../fixtures";
 import {
   PROJECT_DIR,
   json,
@@ -84,18 +88,19 @@ function collisions(runs: Record<string, ProgramRun>): string[] {
     .map(([id, s]) => `${id}: ${s.join(", ")}`);
 }
 
+/** Runs every stack of a project (the seed fixture unless `projectDir` names another). */
 async function runAll(
   overrides: Record<string, string | undefined> = {},
-  projectDir?: string,
+  projectDir: string = SEED.dir,
 ): Promise<Record<string, ProgramRun>> {
   const runs: Record<string, ProgramRun> = {};
-  for (const stack of listStacks(projectDir ?? PROJECT_DIR)) {
+  for (const stack of listStacks(projectDir)) {
     runs[stack] = await runManaged(stack, overrides, undefined, { projectDir });
   }
   return runs;
 }
 
-/** The seed's governance table, per environment. */
+/** The seed fixture's governance table, per environment. */
 const expected = {
   dev: { waitTimer: 0, preventSelfReview: false, reviewers: false },
   stage: { waitTimer: 0, preventSelfReview: true, reviewers: true },
@@ -113,7 +118,35 @@ describe("GitHub governance, declared by the program", () => {
     removeGovernanceProjects();
   });
 
-  describe("GitHub governance of the real stack files", () => {
+  describe("GitHub governance of the real stack files (whatever they hold today)", () => {
+    let runs: Record<string, ProgramRun>;
+    before(async () => {
+      runs = await runAll({}, PROJECT_DIR);
+    });
+
+    it("no two stacks declare the same GitHub object", () => {
+      assert.deepEqual(collisions(runs), []);
+    });
+
+    it("each stack with governance declares its own GitHub environment", () => {
+      for (const [stack, run] of Object.entries(runs)) {
+        const governance = loadStackFile(PROJECT_DIR, stack).governance;
+        const environments = ofType(run, ENVIRONMENT).map((e) => e.inputs.environment);
+        assert.deepEqual(environments, governance ? [governance.githubEnvironment] : [], stack);
+      }
+    });
+
+    it("only the managing stack the files name protects branches and writes CODEOWNERS", () => {
+      for (const [stack, run] of Object.entries(runs)) {
+        const governance = loadStackFile(PROJECT_DIR, stack).governance;
+        const manages = governance?.repository.managingStack === stack;
+        assert.equal(ofType(run, FILE).length > 0, manages, `${stack} writes CODEOWNERS`);
+        if (!manages) assert.deepEqual(ofType(run, PROTECTION), [], `${stack} protects a branch`);
+      }
+    });
+  });
+
+  describe("GitHub governance of the seed fixture (tests/fixtures/seed)", () => {
     let runs: Record<string, ProgramRun>;
     before(async () => {
       runs = await runAll();
@@ -181,9 +214,7 @@ describe("GitHub governance, declared by the program", () => {
 
     it("writes CODEOWNERS generated from every stack file to main", () => {
       const [file] = ofType(runs.prod, FILE);
-      const stacks = listStacks(PROJECT_DIR).map((s) =>
-        stackGovernance(loadStackFile(PROJECT_DIR, s))!,
-      );
+      const stacks = listStacks(SEED.dir).map((s) => stackGovernance(loadStackFile(SEED.dir, s))!);
       assert.equal(file.inputs.repository, "dex");
       assert.equal(file.inputs.branch, "main");
       assert.equal(file.inputs.file, ".github/CODEOWNERS");
@@ -250,7 +281,14 @@ describe("GitHub governance, declared by the program", () => {
       const governance = governanceOf("prod");
       governance.waitTimerMinutes = 45;
       governance.requiredApprovals = 3;
-      const run = await runManaged("prod", { "promotion:governance": json(governance) });
+      const run = await runManaged(
+        "prod",
+        { "promotion:governance": json(governance) },
+        undefined,
+        {
+          projectDir: SEED.dir,
+        },
+      );
       assert.equal(ofType(run, ENVIRONMENT)[0].inputs.waitTimer, 45);
       const [protection] = ofType(run, PROTECTION);
       assert.equal(protection.inputs.requiredPullRequestReviews[0].requiredApprovingReviewCount, 3);
@@ -466,9 +504,7 @@ describe("GitHub governance, declared by the program", () => {
         "prod",
         false,
       );
-      const stacks = listStacks(PROJECT_DIR).map((s) =>
-        stackGovernance(loadStackFile(PROJECT_DIR, s))!,
-      );
+      const stacks = listStacks(SEED.dir).map((s) => stackGovernance(loadStackFile(SEED.dir, s))!);
       const component = new Governance("prod-governance", {
         plan: planGovernance(stacks, "prod"),
         access,

@@ -21,8 +21,9 @@ import {
   stackGovernance,
   type StackGovernance,
 } from "../../rules/governance";
-import { formatRefusal } from "../../rules/verdict";
+import { SEED } from "../fixtures";
 import { PROJECT_DIR } from "../../harness/program";
+import { formatRefusal } from "../../rules/verdict";
 
 const repository = (over: Partial<GovernanceConfig["repository"]> = {}) => ({
   owner: "data-literate",
@@ -102,8 +103,9 @@ const branchPerEnvironment = (): StackGovernance[] =>
     },
   }));
 
-const realStacks = (): StackGovernance[] =>
-  listStacks(PROJECT_DIR).map((name) => stackGovernance(loadStackFile(PROJECT_DIR, name))!);
+/** The governance of every stack file of a project: the real one unless `projectDir` is given. */
+const stacksOf = (projectDir: string = PROJECT_DIR): StackGovernance[] =>
+  listStacks(projectDir).map((name) => stackGovernance(loadStackFile(projectDir, name))!);
 
 describe("CODEOWNERS", () => {
   const input = {
@@ -157,8 +159,8 @@ describe("CODEOWNERS", () => {
     assert.match(text, /^# dev has no approvers/m);
   });
 
-  it("for the real stack files, names every environment's approvers", () => {
-    const text = codeownersFor(realStacks(), "prod");
+  it("for the seed fixture's stack files (tests/fixtures/seed), names every environment's approvers", () => {
+    const text = codeownersFor(stacksOf(SEED.dir), "prod");
     assert.match(text, /^\/Pulumi\.prod\.yaml\s+@data-literate\/sre$/m);
     assert.match(text, /^\/Pulumi\.dev\.yaml\s+@data-literate\/developers$/m);
     assert.match(
@@ -294,8 +296,8 @@ describe("set-ups refused across stacks", () => {
       (p) => `${p.stack} ${p.key}=${JSON.stringify(p.value)}: ${p.accepted}`,
     );
 
-  it("the real stack files fit together", () => {
-    assert.deepEqual(problemsOf(realStacks()), []);
+  it("the real stack files fit together, whatever environments they hold", () => {
+    assert.deepEqual(problemsOf(stacksOf()), []);
   });
 
   it("two stacks both managing CODEOWNERS", () => {
@@ -413,7 +415,10 @@ describe("GitHub access", () => {
         none?.warning ?? "",
         /leaves GitHub alone and declares none of the GitHub objects/,
       );
-      assert.match(none?.warning ?? "", /GITHUB_TOKEN environment variable, or the secret github:token/);
+      assert.match(
+        none?.warning ?? "",
+        /GITHUB_TOKEN environment variable, or the secret github:token/,
+      );
     }
   });
 

@@ -9,14 +9,14 @@ import {
   listStacks,
   loadStackFile,
 } from "../../config/stackFiles";
-import { PROJECT_DIR } from "../../harness/program";
+import { SEED } from "../fixtures";
 
 describe("reading stack files without the engine", () => {
   it("keeps a secret opaque: a secret kubeconfig means cluster mode, not a config error", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stackfiles-"));
     try {
-      fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-      const dev = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8");
+      fs.copyFileSync(path.join(SEED.dir, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+      const dev = fs.readFileSync(path.join(SEED.dir, "Pulumi.dev.yaml"), "utf8");
       fs.writeFileSync(
         path.join(dir, "Pulumi.dev.yaml"),
         dev.replace(
