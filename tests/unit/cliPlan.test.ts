@@ -18,22 +18,24 @@ import {
 } from "../../cli/plan";
 import { prText } from "../../cli/prText";
 import { readApps, type AppState } from "../../cli/stackText";
-import { PROJECT_DIR } from "../support/program";
+import { fixtureDir } from "../support/gitRepo";
 
 const TAGS = { dev: "sha-5e6f7a8b", stage: "sha-abc12345", prod: "sha-0f1e2d3c" };
 
-const real: StackState[] = listStacks(PROJECT_DIR).map((stack) => ({
-  config: loadStackFile(PROJECT_DIR, stack),
+/** The seed fixture (dev -> stage -> prod), not the live stack files: the tests pin its values. */
+const SEED = fixtureDir("seed");
+const seed: StackState[] = listStacks(SEED).map((stack) => ({
+  config: loadStackFile(SEED, stack),
   file: `Pulumi.${stack}.yaml`,
-  apps: readApps(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")),
+  apps: readApps(fs.readFileSync(path.join(SEED, `Pulumi.${stack}.yaml`), "utf8")),
 }));
 
-/** The real stacks with dex pinned to the given tags (and bypass blocks) per environment. */
+/** The seed's stacks with dex pinned to the given tags (and bypass blocks) per environment. */
 function states(
   tags: Partial<Record<string, string>> = TAGS,
   bypass: Partial<Record<string, AppState["bypass"]>> = {},
 ): StackState[] {
-  return real.map((state) => {
+  return seed.map((state) => {
     const env = state.config.environment;
     const config = structuredClone(state.config);
     config.apps = config.apps.map((a) => ({ ...a, tag: tags[env] ?? a.tag }));

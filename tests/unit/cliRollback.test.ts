@@ -8,7 +8,7 @@ import { REASON_REQUIRED } from "../../cli/plan";
 import { readApps } from "../../cli/stackText";
 import { changedLines, tempProject, type TempProject } from "../support/gitRepo";
 
-const OLD = "sha-0f1e2d3c"; // what prod pins in the real stack file
+const OLD = "sha-0f1e2d3c"; // what prod pins in the seed fixture
 const STAGE = "sha-abc12345"; // what stage pins
 const REASON = "login fails with invalid_grant since 10:30";
 
