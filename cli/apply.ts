@@ -8,7 +8,7 @@ import type { EnvironmentConfig } from "../config/types";
 import { unifiedDiff } from "./diff";
 import type { Git } from "./git";
 import type { CliIo } from "./io";
-import type { ChangePlan } from "./plan";
+import type { ChangePlan } from "./plan/change";
 import { prText } from "./prText";
 import { editStackText } from "./stackText";
 

@@ -15,14 +15,12 @@ import { StackConfigError } from "../config/validate";
 import { applyPlan, EXIT_OK, EXIT_REFUSED, EXIT_USAGE } from "./apply";
 import { Git } from "./git";
 import { processIo, type CliIo } from "./io";
-import {
-  chainOrder,
-  planHotfix,
-  planPromotion,
-  planRollback,
-  type Planned,
-  type StackState,
-} from "./plan";
+import type { Planned } from "./plan/change";
+import { chainOrder } from "./plan/chain";
+import { planHotfix } from "./plan/hotfix";
+import { planPromotion } from "./plan/promotion";
+import { planRollback } from "./plan/rollback";
+import type { StackState } from "./plan/state";
 import { readApps, StackEditError } from "./stackText";
 import {
   formatStatusTable,

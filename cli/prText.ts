@@ -5,7 +5,7 @@
  */
 import type { EnvironmentConfig } from "../config/types";
 import type { SyncWindowConfig } from "../config/schema";
-import type { ChangePlan } from "./plan";
+import type { ChangePlan } from "./plan/change";
 import { applicationNameFor } from "../manifests/argocd";
 
 export interface PrContext {

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseAllRecords, type PromotionRecord } from "../rules/record";
 import type { Run } from "./io";
-import type { StackState } from "./plan";
+import type { StackState } from "./plan/state";
 import type { Bypass } from "./stackText";
 
 /** Where scripts/stack.sh keeps the embedded default's file backend. */

@@ -3,19 +3,12 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { listStacks, loadStackFile } from "../../config/stackFiles";
-import {
-  branchName,
-  chooseRollbackTag,
-  planHotfix,
-  planPromotion,
-  planRollback,
-  REASON_REQUIRED,
-  tagRuns,
-  type ChangePlan,
-  type Planned,
-  type StackState,
-  type StackVersion,
-} from "../../cli/plan";
+import { branchName, REASON_REQUIRED, type ChangePlan, type Planned } from "../../cli/plan/change";
+import { tagRuns, type StackVersion } from "../../cli/plan/history";
+import { planHotfix } from "../../cli/plan/hotfix";
+import { planPromotion } from "../../cli/plan/promotion";
+import { chooseRollbackTag, planRollback } from "../../cli/plan/rollback";
+import type { StackState } from "../../cli/plan/state";
 import { prText } from "../../cli/prText";
 import { readApps, type AppState } from "../../cli/stackText";
 import { fixtureDir } from "../support/gitRepo";

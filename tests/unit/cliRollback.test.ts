@@ -4,7 +4,7 @@
  * commit, and the next promotion ends the exception.
  */
 import { strict as assert } from "assert";
-import { REASON_REQUIRED } from "../../cli/plan";
+import { REASON_REQUIRED } from "../../cli/plan/change";
 import { readApps } from "../../cli/stackText";
 import { changedLines, tempProject, type TempProject } from "../support/gitRepo";
 

@@ -1,0 +1,51 @@
+/**
+ * Selecting environments and apps in the chain: chain order, and the lookups that refuse an
+ * unknown environment or app with what is accepted (and the closest valid name).
+ */
+import { ChainError, orderChain, type ChainLink } from "../../rules/chain";
+import type { StackState } from "./state";
+
+export function chainLinks(states: StackState[]): ChainLink[] {
+  return states.map((s) => ({ environment: s.config.environment, upstream: s.config.upstream }));
+}
+
+/** The environments in chain order, or the chain's problems. */
+export function chainOrder(states: StackState[]): string[] | { refused: string } {
+  try {
+    return orderChain(chainLinks(states));
+  } catch (error) {
+    if (error instanceof ChainError) return { refused: error.message };
+    throw error;
+  }
+}
+
+export function unknownEnvironment(env: string, states: StackState[]): string {
+  const order = chainOrder(states);
+  const names = Array.isArray(order) ? order : states.map((s) => s.config.environment).sort();
+  return `unknown environment "${env}"; accepted: ${names.join(", ")} (one Pulumi.<env>.yaml each)`;
+}
+
+/** "dex sha-abc, api sha-def": what an environment runs (only `apps` when given). */
+export function runsList(state: StackState, apps?: string[]): string {
+  return state.config.apps
+    .filter((a) => !apps || apps.includes(a.name))
+    .map((a) => `${a.name} ${a.tag}`)
+    .join(", ");
+}
+
+export function unknownApp(state: StackState, app: string): string {
+  return `${state.config.environment} runs no app "${app}"; it runs ${runsList(state)}`;
+}
+
+/** The environment and the apps a request names (all of them without `app`), or a refusal. */
+export function findEnvironment(
+  states: StackState[],
+  env: string,
+  app: string | undefined,
+): { state: StackState; apps: string[] } | { refused: string } {
+  const state = states.find((s) => s.config.environment === env);
+  if (!state) return { refused: unknownEnvironment(env, states) };
+  const names = state.config.apps.map((a) => a.name);
+  if (app !== undefined && !names.includes(app)) return { refused: unknownApp(state, app) };
+  return { state, apps: app === undefined ? names : [app] };
+}
