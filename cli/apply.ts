@@ -6,15 +6,12 @@ import * as fs from "fs";
 import * as path from "path";
 import type { EnvironmentConfig } from "../config/types";
 import { unifiedDiff } from "./diff";
+import { EXIT_OK, EXIT_REFUSED } from "./exitCodes";
 import type { Git } from "./git";
 import type { CliIo } from "./io";
 import type { ChangePlan } from "./plan/change";
 import { prText } from "./prText";
 import { editStackText } from "./stackText";
-
-export const EXIT_OK = 0;
-export const EXIT_REFUSED = 1;
-export const EXIT_USAGE = 2;
 
 export interface ApplyContext {
   io: CliIo;
