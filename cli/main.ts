@@ -9,6 +9,7 @@
  * `main(argv, io)` returns the exit code: 0 done, 1 refused or failed, 2 usage error.
  */
 import { StackConfigError } from "../config/validate";
+import { didYouMean } from "../rules/suggest";
 import { parseOptions } from "./args";
 import { hotfixCommand } from "./commands/hotfix";
 import { promoteCommand } from "./commands/promote";
@@ -87,8 +88,9 @@ export function main(argv: string[], io: CliIo = processIo()): number {
   }
   const command = commandNamed(name);
   if (!command) {
+    const names = COMMANDS.map((c) => c.name);
     io.err(
-      `Usage error: unknown command "${name}"; accepted: ${COMMANDS.map((c) => c.name).join(", ")}\n\n${overview()}`,
+      `Usage error: unknown command "${name}"${didYouMean(name, names)}; accepted: ${names.join(", ")}\n\n${overview()}`,
     );
     return EXIT_USAGE;
   }

@@ -3,6 +3,7 @@
  * unknown environment or app with what is accepted (and the closest valid name).
  */
 import { ChainError, orderChain, type ChainLink } from "../../rules/chain";
+import { didYouMean } from "../../rules/suggest";
 import type { StackState } from "./state";
 
 export function chainLinks(states: StackState[]): ChainLink[] {
@@ -22,7 +23,7 @@ export function chainOrder(states: StackState[]): string[] | { refused: string }
 export function unknownEnvironment(env: string, states: StackState[]): string {
   const order = chainOrder(states);
   const names = Array.isArray(order) ? order : states.map((s) => s.config.environment).sort();
-  return `unknown environment "${env}"; accepted: ${names.join(", ")} (one Pulumi.<env>.yaml each)`;
+  return `unknown environment "${env}"${didYouMean(env, names)}; accepted: ${names.join(", ")} (one Pulumi.<env>.yaml each)`;
 }
 
 /** "dex sha-abc, api sha-def": what an environment runs (only `apps` when given). */
@@ -34,7 +35,14 @@ export function runsList(state: StackState, apps?: string[]): string {
 }
 
 export function unknownApp(state: StackState, app: string): string {
-  return `${state.config.environment} runs no app "${app}"; it runs ${runsList(state)}`;
+  const names = state.config.apps.map((a) => a.name);
+  return `${state.config.environment} runs no app "${app}"${didYouMean(app, names)}; it runs ${runsList(state)}`;
+}
+
+/** A refusal naming the first of `envs` that has no stack file, or undefined. */
+export function unknownEnvironments(states: StackState[], envs: string[]): string | undefined {
+  const env = envs.find((e) => !states.some((s) => s.config.environment === e));
+  return env === undefined ? undefined : unknownEnvironment(env, states);
 }
 
 /** The environment and the apps a request names (all of them without `app`), or a refusal. */

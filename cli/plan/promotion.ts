@@ -6,7 +6,7 @@ import { refusePromotion } from "../../rules/chain";
 import type { AppConfig } from "../../config/types";
 import type { AppEdit } from "../stackText";
 import { changeLines, finishPlan, tagRefusal, type AppChange, type Planned } from "./change";
-import { chainLinks, chainOrder, runsList } from "./chain";
+import { chainLinks, chainOrder, runsList, unknownApp, unknownEnvironments } from "./chain";
 import type { StackState } from "./state";
 
 export interface PromotionRequest {
@@ -26,9 +26,7 @@ function selectApps(source: StackState, target: StackState, request: PromotionRe
   let selected = source.config.apps;
   if (request.app !== undefined) {
     selected = selected.filter((a) => a.name === request.app);
-    if (selected.length === 0) {
-      return { refused: `${from} runs no app "${request.app}"; it runs ${runsList(source)}` };
-    }
+    if (selected.length === 0) return { refused: unknownApp(source, request.app) };
     if (!targetApps.has(request.app)) {
       return {
         refused: `${target.file} has no app "${request.app}"; add it there (image, source, replicas) in a reviewed change before promoting it`,
@@ -70,6 +68,8 @@ export function planPromotion(states: StackState[], request: PromotionRequest): 
   const { from, to } = request;
   const order = chainOrder(states);
   if (!Array.isArray(order)) return order;
+  const unknown = unknownEnvironments(states, [from, to]);
+  if (unknown) return { refused: unknown };
   const refusal = refusePromotion(chainLinks(states), from, to);
   if (refusal) return { refused: refusal };
   const source = states.find((s) => s.config.environment === from)!;
