@@ -2,6 +2,7 @@
  * Planning a rollback: the environment goes back to a tag it ran before, read from the git
  * history of its stack file, with a rollback bypass that says why.
  */
+import { promoteCommandLine, shellQuote } from "../shell";
 import type { Bypass } from "../stackText";
 import { finishPlan, reasonRefusal, tagRefusal, type AppChange, type Planned } from "./change";
 import { findEnvironment } from "./chain";
@@ -15,6 +16,9 @@ export interface RollbackRequest {
   reason?: string;
 }
 
+/** A refusal; `hotfix` when the way out is a hotfix (of `tag` when known) instead of a rollback. */
+export type RollbackRefusal = { refused: string; hotfix?: { tag?: string } };
+
 /**
  * The tag to roll back to: `requested` if the app ran it before, else the newest tag it ran before
  * `current` that no rollback moved away from.
@@ -25,7 +29,7 @@ export function chooseRollbackTag(
   current: string,
   runs: TagRun[],
   requested?: string,
-): { run: TagRun; warning?: string } | { refused: string } {
+): { run: TagRun; warning?: string } | RollbackRefusal {
   const earlier: TagRun[] = [];
   for (const run of runs) {
     if (run.tag !== current && !earlier.some((r) => r.tag === run.tag)) earlier.push(run);
@@ -41,6 +45,7 @@ export function chooseRollbackTag(
     if (!run) {
       return {
         refused: `${app} has not run ${requested} according to the git history of ${file}; --to accepts a tag it ran before: ${ranList}`,
+        hotfix: { tag: requested },
       };
     }
     const warning = run.rolledBackFrom
@@ -50,14 +55,28 @@ export function chooseRollbackTag(
   }
   const run = earlier.find((r) => !r.rolledBackFrom);
   if (!run) {
+    const none = `the git history of ${file} shows no earlier tag of ${app} to roll back to`;
+    if (earlier.length === 0) return { refused: none, hotfix: {} };
     const skipped = earlier.map((r) => `${r.tag} was rolled back from`);
-    return {
-      refused: `the git history of ${file} shows no earlier tag of ${app} to roll back to${
-        skipped.length > 0 ? ` (${skipped.join(", ")})` : ""
-      }; name one with --to`,
-    };
+    return { refused: `${none} (${skipped.join(", ")}); name one with --to`, hotfix: {} };
   }
   return { run };
+}
+
+/**
+ * The refusal with the hotfix command that does what the rollback cannot: pin a build the
+ * environment has not run (or one the user names), with the same reason.
+ */
+function withHotfixCommand(refusal: RollbackRefusal, env: string, app: string, reason: string) {
+  if (!refusal.hotfix) return refusal.refused;
+  const tag = refusal.hotfix.tag;
+  // <TAG> is a placeholder for the user to fill in, so it is not quoted like a value.
+  const hotfix = `${promoteCommandLine(["hotfix", "--env", env, "--app", app, "--tag"])} ${
+    tag === undefined ? "<TAG>" : shellQuote(tag)
+  } --reason ${shellQuote(reason)}`;
+  return tag === undefined
+    ? `${refusal.refused}. To run another build, hotfix it: ${hotfix} (<TAG>: the immutable tag of the build to run)`
+    : `${refusal.refused}. To run ${tag} anyway, hotfix it: ${hotfix}`;
 }
 
 /**
@@ -83,7 +102,9 @@ export function planRollback(
   for (const app of apps) {
     const current = state.config.apps.find((a) => a.name === app)!.tag;
     const chosen = chooseRollbackTag(state.file, app, current, tagRuns(versions, app), request.to);
-    if ("refused" in chosen) return chosen;
+    if ("refused" in chosen) {
+      return { refused: withHotfixCommand(chosen, state.config.environment, app, reason) };
+    }
     const badTag = tagRefusal(chosen.run.tag);
     if (badTag) {
       return {

@@ -209,8 +209,20 @@ describe("cli: choosing the rollback tag from history", () => {
     const chosen = chooseRollbackTag("Pulumi.prod.yaml", "dex", "sha-aaaaaaa", [
       { tag: "sha-aaaaaaa", since: version(1, "sha-aaaaaaa") },
     ]);
-    assert.ok("refused" in chosen);
-    assert.match(chosen.refused, /shows no earlier tag of dex to roll back to; name one with --to/);
+    assert.deepEqual(chosen, {
+      refused: "the git history of Pulumi.prod.yaml shows no earlier tag of dex to roll back to",
+      hotfix: {},
+    });
+    const onlyBad = chooseRollbackTag("Pulumi.prod.yaml", "dex", "sha-bbbbbbb", [
+      { tag: "sha-bbbbbbb", since: version(2, "sha-bbbbbbb") },
+      {
+        tag: "sha-aaaaaaa",
+        since: version(1, "sha-aaaaaaa"),
+        rolledBackFrom: { ...version(2, "sha-bbbbbbb"), reason: "broken" },
+      },
+    ]);
+    assert.ok("refused" in onlyBad);
+    assert.match(onlyBad.refused, /\(sha-aaaaaaa was rolled back from\); name one with --to$/);
   });
 });
 

@@ -98,18 +98,28 @@ describe("cli: rollback", () => {
     assert.equal(project.git("branch", "--list", "rollback-*"), "");
   });
 
-  it("refuses when the history has no earlier tag", () => {
+  it("refuses when the history has no earlier tag, and says the hotfix command to run", () => {
     const fresh = tempProject();
     try {
-      const result = fresh.cli(["rollback", "--env", "prod", "--reason", "x"]);
+      const result = fresh.cli(["rollback", "--env", "prod", "--reason", "login broken"]);
       assert.equal(result.code, 1);
-      assert.match(
+      assert.equal(
         result.stderr,
-        /shows no earlier tag of dex to roll back to; name one with --to/,
+        'Refused: the git history of Pulumi.prod.yaml shows no earlier tag of dex to roll back to. To run another build, hotfix it: npm run promote -- hotfix --env prod --app dex --tag <TAG> --reason "login broken" (<TAG>: the immutable tag of the build to run)',
       );
+      assert.equal(fresh.git("branch", "--list", "rollback-*"), "");
     } finally {
       fresh.cleanup();
     }
+  });
+
+  it("points --to a tag the environment never ran to the hotfix of exactly that tag", () => {
+    const result = project.cli(["rollback", "--env", "prod", "--to", "v1.4.1", "--reason", "x"]);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /dex has not run v1\.4\.1 according to the git history of Pulumi\.prod\.yaml; --to accepts a tag it ran before: sha-0f1e2d3c \([^)]*\)\. To run v1\.4\.1 anyway, hotfix it: npm run promote -- hotfix --env prod --app dex --tag v1\.4\.1 --reason x$/,
+    );
   });
 
   it("goes further back on a second rollback, and the next promotion ends the exception", () => {
