@@ -36,8 +36,9 @@ export function pulumiRecordReader(run: Run, projectDir: string, hasPulumi: bool
     // .pulumi-state/: read through the same script when no pulumi is on PATH.
     const localDefault = !hasPulumi && fs.existsSync(path.join(projectDir, LOCAL_STATE_DIR));
     if (!hasPulumi && !localDefault) {
+      // The project's own way to deploy needs no Pulumi CLI: point to it, not to an install.
       throw new RecordsUnavailable(
-        "pulumi is not on PATH; install the Pulumi CLI and log in to the backend to see them",
+        `pulumi is not on PATH and there is no ${LOCAL_STATE_DIR}/ here, so no stack was deployed with the embedded default: run 'npm run stack -- up ${stack}' (it brings its own engine)`,
       );
     }
     let output: string;

@@ -142,10 +142,14 @@ describe("cli: status", () => {
     }
   });
 
-  it("says pulumi is not on PATH when it is not", () => {
+  it("without pulumi on PATH or .pulumi-state, names the embedded default's command", () => {
     const result = project.cli(["status"]);
     assert.equal(result.code, 0);
-    assert.match(result.stderr, /pulumi is not on PATH; install the Pulumi CLI/);
+    assert.match(
+      result.stderr,
+      /^promotion records unavailable \(reading dev\): pulumi is not on PATH and there is no \.pulumi-state\/ here, so no stack was deployed with the embedded default: run 'npm run stack -- up dev' \(it brings its own engine\)/,
+    );
+    assert.doesNotMatch(result.stderr, /install the Pulumi CLI/);
   });
 });
 
