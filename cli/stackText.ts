@@ -6,6 +6,7 @@
  */
 import { isMap, isScalar, parse, parseDocument, stringify, type Pair, type YAMLMap } from "yaml";
 import { BYPASS_KINDS, type Bypass, type BypassKind } from "../rules/gate";
+import { yamlSyntaxError } from "./yamlError";
 
 export type { Bypass, BypassKind };
 
@@ -86,10 +87,9 @@ function lineEnd(text: string, offset: number): number {
 }
 
 function appMap(text: string, file: string, app: string): YAMLMap<unknown, unknown> {
+  const syntax = yamlSyntaxError(file, text);
+  if (syntax) throw new StackEditError(`not valid YAML: ${syntax}`);
   const doc = parseDocument(text);
-  if (doc.errors.length > 0) {
-    throw new StackEditError(`${file} is not valid YAML: ${doc.errors[0].message}`);
-  }
   const node = doc.getIn([...APPS_PATH, app], true);
   if (!isMap(node)) {
     throw new StackEditError(`${file} has no app "${app}" under config."promotion:apps"`);

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseAllRecords, type PromotionRecord } from "../rules/record";
 import type { Run } from "./io";
+import type { BrokenStack } from "./load";
 import type { StackState } from "./plan/state";
 import type { Bypass } from "./stackText";
 
@@ -69,6 +70,8 @@ export function pulumiRecordReader(run: Run, projectDir: string, hasPulumi: bool
 
 export interface StatusRow {
   environment: string;
+  /** Why the environment's stack file cannot be read; the other fields are then empty. */
+  error?: string;
   app: string;
   tag: string;
   /** Undefined for the first environment. */
@@ -83,16 +86,25 @@ export interface StatusRow {
   lastRecord?: PromotionRecord;
 }
 
-/** One row per environment (chain order) and app (the stack's order). */
+/**
+ * One row per environment (chain order) and app (the stack's order); one row per problem of an
+ * environment whose stack file is broken.
+ */
 export function statusRows(
   order: string[],
   states: StackState[],
+  broken: BrokenStack[],
   records: Map<string, PromotionRecords>,
 ): StatusRow[] {
   const byEnv = new Map(states.map((s) => [s.config.environment, s]));
   const rows: StatusRow[] = [];
   for (const env of order) {
-    const state = byEnv.get(env)!;
+    const state = byEnv.get(env);
+    if (!state) {
+      const problems = broken.find((b) => b.environment === env)?.problems ?? [];
+      rows.push({ environment: env, app: "-", tag: "-", error: problems.join("\n") });
+      continue;
+    }
     const upstream = state.config.upstream;
     const upstreamState = upstream ? byEnv.get(upstream) : undefined;
     for (const app of state.config.apps) {
@@ -133,7 +145,8 @@ export function formatStatusTable(rows: StatusRow[]): string {
     "EXCEPTION",
     "LAST RECORD",
   ];
-  const cells = rows.map((r) => [
+  const tableRows = rows.filter((r) => r.error === undefined);
+  const cells = tableRows.map((r) => [
     r.environment,
     r.app,
     r.tag,
@@ -144,12 +157,19 @@ export function formatStatusTable(rows: StatusRow[]): string {
     r.lastRecord ? formatRecord(r.lastRecord, r.environment) : "-",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  return [header, ...cells]
-    .map((line) =>
-      line
-        .map((cell, i) => cell.padEnd(widths[i]))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
+  const line = (cellsOfLine: string[]) =>
+    cellsOfLine
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd();
+  // An error row names the environment and "ERROR", then the problem as the rest of the line: it
+  // is too long for a column, and padding every row to it would hide the table.
+  const lines = [line(header)];
+  for (const row of rows) {
+    if (row.error === undefined) lines.push(line(cells[tableRows.indexOf(row)]));
+    else
+      for (const problem of row.error.split("\n"))
+        lines.push(line([row.environment, "ERROR", problem]));
+  }
+  return lines.join("\n");
 }

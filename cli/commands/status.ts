@@ -1,8 +1,9 @@
 /** `status`: what each environment runs, what its upstream runs, the last promotion record. */
 import type { Values } from "../args";
-import { EXIT_OK } from "../exitCodes";
+import { EXIT_OK, EXIT_REFUSED } from "../exitCodes";
 import type { CliIo } from "../io";
-import { loadStates, orderedEnvironments } from "../load";
+import { loadProject, orderedEnvironments, type LoadedProject } from "../load";
+import { bestEffortOrder, chainLinks } from "../plan/chain";
 import {
   formatStatusTable,
   pulumiRecordReader,
@@ -12,13 +13,25 @@ import {
 } from "../status";
 import { HELP_OPTION, type Command } from "./command";
 
+/** Chain order; with broken stack files, as far as the readable ones (and upstreams) tell. */
+function statusOrder(loaded: LoadedProject): string[] {
+  if (loaded.broken.length === 0) return orderedEnvironments(loaded.states);
+  const links = [
+    ...chainLinks(loaded.states),
+    ...loaded.broken.map((b) => ({ environment: b.environment, upstream: b.upstream })),
+  ];
+  const unknown = loaded.broken.filter((b) => b.upstream === undefined).map((b) => b.environment);
+  return bestEffortOrder(links, new Set(unknown));
+}
+
 function run(values: Values, io: CliIo): number {
-  const states = loadStates(io.cwd);
-  const order = orderedEnvironments(states);
+  const loaded = loadProject(io.cwd);
+  const { states, broken } = loaded;
+  const order = statusOrder(loaded);
   const read = io.readRecords ?? pulumiRecordReader(io.run, io.cwd, io.onPath("pulumi"));
   const records = new Map<string, PromotionRecords>();
   let unavailable: string | undefined;
-  for (const env of order) {
+  for (const env of order.filter((e) => !broken.some((b) => b.environment === e))) {
     try {
       records.set(env, read(env));
     } catch (error) {
@@ -28,7 +41,7 @@ function run(values: Values, io: CliIo): number {
     }
   }
   if (unavailable) io.err(`${unavailable}\nThe LAST RECORD column shows "-".`);
-  const rows = statusRows(order, states, records);
+  const rows = statusRows(order, states, broken, records);
   if (values.json) {
     io.out(
       JSON.stringify({ chain: order, recordsUnavailable: unavailable ?? null, rows }, null, 2),
@@ -36,7 +49,12 @@ function run(values: Values, io: CliIo): number {
   } else {
     io.out(formatStatusTable(rows));
   }
-  return EXIT_OK;
+  if (broken.length === 0) return EXIT_OK;
+  // Said last and with a failing exit code, so neither a reader nor a script can miss it.
+  const files = broken.map((b) => b.file).join(", ");
+  const count = broken.length === 1 ? "1 stack file cannot" : `${broken.length} stack files cannot`;
+  io.err(`${count} be read (${files}); fix it and run again.`);
+  return EXIT_REFUSED;
 }
 
 export const statusCommand: Command = {

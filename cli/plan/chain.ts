@@ -57,3 +57,40 @@ export function findEnvironment(
   if (app !== undefined && !names.includes(app)) return { refused: unknownApp(state, app) };
   return { state, apps: app === undefined ? names : [app] };
 }
+
+/**
+ * The chain order as far as it can be known, for showing environments while some stack files are
+ * broken: `orderChain` when the links make one line, else each first environment followed by its
+ * downstream, the environments whose upstream is unknown (`unknownUpstream`) after the real first.
+ */
+export function bestEffortOrder(
+  links: ChainLink[],
+  unknownUpstream: ReadonlySet<string>,
+): string[] {
+  try {
+    return orderChain(links);
+  } catch (error) {
+    if (!(error instanceof ChainError)) throw error;
+  }
+  const names = new Set(links.map((l) => l.environment));
+  const downstream = new Map<string, string[]>();
+  for (const link of links) {
+    if (link.upstream && names.has(link.upstream)) {
+      downstream.set(link.upstream, [...(downstream.get(link.upstream) ?? []), link.environment]);
+    }
+  }
+  const order: string[] = [];
+  const visit = (env: string) => {
+    if (order.includes(env)) return;
+    order.push(env);
+    for (const next of [...(downstream.get(env) ?? [])].sort()) visit(next);
+  };
+  const sorted = [...links].sort((a, b) => a.environment.localeCompare(b.environment));
+  const first = sorted.filter((l) => !l.upstream || !names.has(l.upstream));
+  for (const link of first.filter((l) => !unknownUpstream.has(l.environment))) {
+    visit(link.environment);
+  }
+  for (const link of first) visit(link.environment);
+  for (const link of sorted) visit(link.environment); // the members of a cycle
+  return order;
+}
