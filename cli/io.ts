@@ -6,7 +6,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import type { RecordReader } from "./status";
+import type { RecordReader } from "./deployed";
 
 export interface RunOptions {
   cwd: string;

@@ -1,72 +1,12 @@
 /**
- * `status`: which tag each environment runs, what its upstream runs, and the last promotion
- * record from the stack's `promotionRecords` output. The table is built by pure functions; the
- * records come from a RecordReader, by default `pulumi stack output --json`.
+ * `status` as pure functions: one row per environment and app with the tag its stack file pins,
+ * what its last `up` deployed, its upstream's tag, an exception in force and the last promotion
+ * record; and the rows as a text table.
  */
-import * as fs from "fs";
-import * as path from "path";
-import { parseAllRecords, type PromotionRecord } from "../rules/record";
-import type { Run } from "./io";
+import type { DeployedState, PromotionRecord } from "./deployed";
 import type { BrokenStack } from "./load";
 import type { StackState } from "./plan/state";
 import type { Bypass } from "./stackText";
-
-/** Where scripts/stack.sh keeps the embedded default's file backend. */
-export const LOCAL_STATE_DIR = ".pulumi-state";
-
-export type { PromotionRecord };
-
-/** `promotionRecords`: per app, newest first. */
-export type PromotionRecords = Record<string, PromotionRecord[]>;
-
-/** Records cannot be read (no pulumi, no backend, unexpected output): `reason` says why. */
-export class RecordsUnavailable extends Error {
-  constructor(public readonly reason: string) {
-    super(reason);
-    this.name = "RecordsUnavailable";
-  }
-}
-
-/** Reads a stack's records; throws RecordsUnavailable. {} when the stack has none yet. */
-export type RecordReader = (stack: string) => PromotionRecords;
-
-/** Reads `promotionRecords` through the pulumi CLI, in the project directory. */
-export function pulumiRecordReader(run: Run, projectDir: string, hasPulumi: boolean): RecordReader {
-  return (stack) => {
-    // The embedded default (npm run stack) keeps its engine in a cache and its state in
-    // .pulumi-state/: read through the same script when no pulumi is on PATH.
-    const localDefault = !hasPulumi && fs.existsSync(path.join(projectDir, LOCAL_STATE_DIR));
-    if (!hasPulumi && !localDefault) {
-      // The project's own way to deploy needs no Pulumi CLI: point to it, not to an install.
-      throw new RecordsUnavailable(
-        `pulumi is not on PATH and there is no ${LOCAL_STATE_DIR}/ here, so no stack was deployed with the embedded default: run 'npm run stack -- up ${stack}' (it brings its own engine)`,
-      );
-    }
-    let output: string;
-    try {
-      output = localDefault
-        ? run(path.join(projectDir, "scripts", "stack.sh"), ["output", stack], { cwd: projectDir })
-        : run("pulumi", ["stack", "output", "--json", "--non-interactive", "--stack", stack], {
-            cwd: projectDir,
-          });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      throw new RecordsUnavailable(
-        `${message}\n  (is the backend reachable, are you logged in? \`pulumi whoami -v\` tells)`,
-      );
-    }
-    let outputs: unknown;
-    try {
-      outputs = JSON.parse(output);
-    } catch {
-      throw new RecordsUnavailable(
-        `\`pulumi stack output --json --non-interactive --stack ${stack}\` did not print JSON`,
-      );
-    }
-    // Read the way the program reads its previous outputs: entries that are not records are dropped.
-    return parseAllRecords((outputs as Record<string, unknown> | null)?.promotionRecords);
-  };
-}
 
 export interface StatusRow {
   environment: string;
@@ -74,6 +14,10 @@ export interface StatusRow {
   error?: string;
   app: string;
   tag: string;
+  /** The tag the last `up` deployed; undefined when unknown (no deployed state, never deployed). */
+  deployedTag?: string;
+  /** Whether the last `up` deployed `tag`; undefined when deployed state could not be read. */
+  deployed?: boolean;
   /** Undefined for the first environment. */
   upstream?: string;
   /** What the upstream runs for this app; undefined when there is no upstream or it lacks it. */
@@ -87,14 +31,15 @@ export interface StatusRow {
 }
 
 /**
- * One row per environment (chain order) and app (the stack's order); one row per problem of an
- * environment whose stack file is broken.
+ * One row per environment (chain order) and app (the stack's order); one row for an environment
+ * whose stack file is broken, with its problems. `deployed` has the environments whose deployed
+ * state could be read.
  */
 export function statusRows(
   order: string[],
   states: StackState[],
   broken: BrokenStack[],
-  records: Map<string, PromotionRecords>,
+  deployed: Map<string, DeployedState>,
 ): StatusRow[] {
   const byEnv = new Map(states.map((s) => [s.config.environment, s]));
   const rows: StatusRow[] = [];
@@ -107,17 +52,21 @@ export function statusRows(
     }
     const upstream = state.config.upstream;
     const upstreamState = upstream ? byEnv.get(upstream) : undefined;
+    const ran = deployed.get(env);
     for (const app of state.config.apps) {
       const upstreamTag = upstreamState?.config.apps.find((a) => a.name === app.name)?.tag;
+      const deployedTag = ran?.tags[app.name];
       rows.push({
         environment: env,
         app: app.name,
         tag: app.tag,
+        deployedTag,
+        deployed: ran ? deployedTag === app.tag : undefined,
         upstream,
         upstreamTag,
         behind: upstreamTag === undefined ? undefined : upstreamTag !== app.tag,
         bypass: state.apps[app.name]?.bypass,
-        lastRecord: records.get(env)?.[app.name]?.[0],
+        lastRecord: ran?.records[app.name]?.[0],
       });
     }
   }
@@ -133,30 +82,40 @@ export function formatRecord(record: PromotionRecord, environment: string): stri
   return parts.join(" ") + (record.reason ? ` (${record.reason})` : "");
 }
 
+/** "yes", "no: sha-old", "no: not deployed", or "-" when deployed state is unknown. */
+function deployedCell(row: StatusRow): string {
+  if (row.deployed === undefined) return "-";
+  if (row.deployed) return "yes";
+  return `no: ${row.deployedTag ?? "not deployed"}`;
+}
+
+const HEADER = [
+  "ENVIRONMENT",
+  "APP",
+  "TAG",
+  "DEPLOYED",
+  "UPSTREAM",
+  "UPSTREAM TAG",
+  "BEHIND",
+  "EXCEPTION",
+  "LAST RECORD",
+];
+
 /** The rows as an aligned text table. */
 export function formatStatusTable(rows: StatusRow[]): string {
-  const header = [
-    "ENVIRONMENT",
-    "APP",
-    "TAG",
-    "UPSTREAM",
-    "UPSTREAM TAG",
-    "BEHIND",
-    "EXCEPTION",
-    "LAST RECORD",
-  ];
   const tableRows = rows.filter((r) => r.error === undefined);
   const cells = tableRows.map((r) => [
     r.environment,
     r.app,
     r.tag,
+    deployedCell(r),
     r.upstream ?? "-",
     r.upstreamTag ?? "-",
     r.behind === undefined ? "-" : r.behind ? "yes" : "no",
     r.bypass?.kind ?? "-",
     r.lastRecord ? formatRecord(r.lastRecord, r.environment) : "-",
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const widths = HEADER.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (cellsOfLine: string[]) =>
     cellsOfLine
       .map((cell, i) => cell.padEnd(widths[i] ?? 0))
@@ -164,7 +123,7 @@ export function formatStatusTable(rows: StatusRow[]): string {
       .trimEnd();
   // An error row names the environment and "ERROR", then the problem as the rest of the line: it
   // is too long for a column, and padding every row to it would hide the table.
-  const lines = [line(header)];
+  const lines = [line(HEADER)];
   for (const row of rows) {
     if (row.error === undefined) lines.push(line(cells[tableRows.indexOf(row)]));
     else

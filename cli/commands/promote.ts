@@ -1,10 +1,36 @@
 /** `promote`: open a PR giving an environment the tags its upstream runs. */
 import { optional, required, type Values } from "../args";
+import { pulumiRecordReader, RecordsUnavailable } from "../deployed";
 import type { CliIo } from "../io";
 import { loadStates } from "../load";
+import type { Planned } from "../plan/change";
+import { deployedMismatch, upCommand } from "../plan/deployed";
 import { planPromotion } from "../plan/promotion";
+import type { StackState } from "../plan/state";
 import { carryOut, gitFor } from "./change";
 import { HELP_OPTION, type Command } from "./command";
+
+/**
+ * Refuses a promotion of tags the upstream's file pins but its last `up` did not deploy: they
+ * have not run there. When deployed state cannot be read, says so and lets the promotion go on
+ * (the program's promotion gate checks again at preview).
+ */
+function checkUpstreamDeployed(planned: Planned, source: StackState, io: CliIo): Planned {
+  if (!("plan" in planned)) return planned;
+  const env = source.config.environment;
+  const read = io.readRecords ?? pulumiRecordReader(io.run, io.cwd, io.onPath("pulumi"));
+  try {
+    const apps = planned.plan.changes.map((c) => c.app);
+    const mismatch = deployedMismatch(source, read(env), apps);
+    if (mismatch) return { refused: `${mismatch}: run '${upCommand(env)}' first` };
+  } catch (error) {
+    if (!(error instanceof RecordsUnavailable)) throw error;
+    io.err(
+      `warning: could not check what ${env} last deployed (${error.reason}); promoting what ${source.file} pins`,
+    );
+  }
+  return planned;
+}
 
 function run(values: Values, io: CliIo, commandLine: string): number {
   const from = required(values, "from");
@@ -18,7 +44,9 @@ function run(values: Values, io: CliIo, commandLine: string): number {
     app: optional(values, "app"),
     tag: optional(values, "tag"),
   });
-  return carryOut(planned, states, io, git, dryRun, commandLine);
+  const source = states.find((s) => s.config.environment === from);
+  const checked = source ? checkUpstreamDeployed(planned, source, io) : planned;
+  return carryOut(checked, states, io, git, dryRun, commandLine);
 }
 
 export const promoteCommand: Command = {
@@ -31,6 +59,10 @@ on a new branch promote-<to>-<tag>, commits "chore: promote <tag> to <to>", push
 opens a pull request with the review checklist (gh), or prints its title and body. A rollback or
 hotfix exception (bypass block) on a promoted app ends: the block is removed.
 
+<from> must have deployed what its stack file pins: its last \`up\` is read from its stack outputs
+(as status does). A tag merged into Pulumi.<from>.yaml but not deployed there is refused, with
+the command to deploy it; when deployed state cannot be read, a warning says it was not checked.
+
 Options:
   --from ENV   the environment the tags come from: <to>'s upstream
   --to ENV     the environment whose stack file changes
@@ -40,7 +72,8 @@ Options:
   -h, --help   show this help
 
 Refused (exit 1): uncommitted changes, an unknown environment, <to> not taking tags from <from>,
-a tag <from> does not run. Exit 0 with "Nothing to do" when <to> already runs the tags.`,
+a tag <from> does not run or has not deployed. Exit 0 with "Nothing to do" when <to> already runs
+the tags.`,
   options: {
     from: { type: "string" },
     to: { type: "string" },

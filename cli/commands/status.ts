@@ -1,16 +1,20 @@
-/** `status`: what each environment runs, what its upstream runs, the last promotion record. */
+/**
+ * `status`: what each environment's stack file pins, what its last `up` deployed, what its
+ * upstream runs, the last promotion record. A broken stack file gets an error row, and exit 1.
+ */
 import type { Values } from "../args";
+import {
+  pulumiRecordReader,
+  RecordsUnavailable,
+  type DeployedState,
+  type RecordReader,
+} from "../deployed";
 import { EXIT_OK, EXIT_REFUSED } from "../exitCodes";
 import type { CliIo } from "../io";
 import { loadProject, orderedEnvironments, type LoadedProject } from "../load";
 import { bestEffortOrder, chainLinks } from "../plan/chain";
-import {
-  formatStatusTable,
-  pulumiRecordReader,
-  RecordsUnavailable,
-  statusRows,
-  type PromotionRecords,
-} from "../status";
+import { deployedMismatch, upCommand } from "../plan/deployed";
+import { formatStatusTable, statusRows } from "../status";
 import { HELP_OPTION, type Command } from "./command";
 
 /** Chain order; with broken stack files, as far as the readable ones (and upstreams) tell. */
@@ -24,30 +28,56 @@ function statusOrder(loaded: LoadedProject): string[] {
   return bestEffortOrder(links, new Set(unknown));
 }
 
+/**
+ * Each environment's deployed state, in order, until one cannot be read: then the reason (the
+ * same reason would repeat for every stack, and each failed read may wait on a backend).
+ */
+function readDeployed(
+  read: RecordReader,
+  envs: string[],
+): { deployed: Map<string, DeployedState>; unavailable?: string } {
+  const deployed = new Map<string, DeployedState>();
+  for (const env of envs) {
+    try {
+      deployed.set(env, read(env));
+    } catch (error) {
+      if (!(error instanceof RecordsUnavailable)) throw error;
+      return {
+        deployed,
+        unavailable: `promotion records unavailable (reading ${env}): ${error.reason}`,
+      };
+    }
+  }
+  return { deployed };
+}
+
 function run(values: Values, io: CliIo): number {
   const loaded = loadProject(io.cwd);
   const { states, broken } = loaded;
   const order = statusOrder(loaded);
   const read = io.readRecords ?? pulumiRecordReader(io.run, io.cwd, io.onPath("pulumi"));
-  const records = new Map<string, PromotionRecords>();
-  let unavailable: string | undefined;
-  for (const env of order.filter((e) => !broken.some((b) => b.environment === e))) {
-    try {
-      records.set(env, read(env));
-    } catch (error) {
-      if (!(error instanceof RecordsUnavailable)) throw error;
-      unavailable = `promotion records unavailable (reading ${env}): ${error.reason}`;
-      break;
-    }
+  const readable = states.map((s) => s.config.environment);
+  const { deployed, unavailable } = readDeployed(
+    read,
+    order.filter((env) => readable.includes(env)),
+  );
+  if (unavailable) {
+    io.err(`${unavailable}\nThe DEPLOYED and LAST RECORD columns show "-".`);
+    deployed.clear();
   }
-  if (unavailable) io.err(`${unavailable}\nThe LAST RECORD column shows "-".`);
-  const rows = statusRows(order, states, broken, records);
+  const rows = statusRows(order, states, broken, deployed);
   if (values.json) {
     io.out(
       JSON.stringify({ chain: order, recordsUnavailable: unavailable ?? null, rows }, null, 2),
     );
   } else {
     io.out(formatStatusTable(rows));
+  }
+  for (const env of order) {
+    const state = states.find((s) => s.config.environment === env);
+    const ran = deployed.get(env);
+    const mismatch = state && ran ? deployedMismatch(state, ran) : undefined;
+    if (mismatch) io.err(`${mismatch}: run '${upCommand(env)}'`);
   }
   if (broken.length === 0) return EXIT_OK;
   // Said last and with a failing exit code, so neither a reader nor a script can miss it.
@@ -59,13 +89,16 @@ function run(values: Values, io: CliIo): number {
 
 export const statusCommand: Command = {
   name: "status",
-  summary: "what each environment runs, its upstream's tag, the last promotion record",
+  summary: "what each environment pins and deployed, its upstream's tag, the last promotion record",
   usage: `Usage: npm run promote -- status [--json]
 
-Shows, in chain order, each environment's apps: the tag its stack file pins, the tag its upstream
-pins, whether it is behind (the upstream runs another tag), a rollback/hotfix exception in force,
-and the last promotion record from the stack output promotionRecords (read with
-\`pulumi stack output --json --stack <env>\`; "-" when pulumi or its backend is unavailable).
+Shows, in chain order, each environment's apps: the tag its stack file pins, whether its last
+\`up\` deployed that tag (DEPLOYED: yes, or no and what it deployed), the tag its upstream pins,
+whether it is behind (the upstream runs another tag), a rollback/hotfix exception in force, and
+the last promotion record. Deployed state comes from the stack outputs apps and promotionRecords
+(\`pulumi stack output --json --stack <env>\`, or scripts/stack.sh with the embedded default);
+"-" when it cannot be read. A stack file that cannot be read gets an ERROR row naming the file
+and line; the others are still shown, and the exit code is 1.
 
 Options:
   --json       print the rows as JSON

@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { listStacks } from "../../config/stackFiles";
 import { commandRunner, type CliIo, type Run } from "../../cli/io";
-import type { RecordReader } from "../../cli/status";
+import type { RecordReader } from "../../cli/deployed";
 import { editStackText } from "../../cli/stackText";
 import { main } from "../../cli/main";
 

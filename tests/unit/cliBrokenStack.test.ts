@@ -4,6 +4,7 @@
  * the file and line, and changes nothing.
  */
 import { strict as assert } from "assert";
+import { NOT_DEPLOYED } from "../../cli/deployed";
 import { tempProject, type TempProject } from "../support/gitRepo";
 
 const STAGE = "Pulumi.stage.yaml";
@@ -27,7 +28,7 @@ describe("cli: a broken stack file", () => {
   it("status shows the others and an error row with the file and the line yaml stops short of", () => {
     // An unclosed flow map: yaml reports it lines later, at the next key it cannot read.
     const line = breakLine(project, STAGE, "memory: 128Mi }", "memory: 128Mi");
-    const result = project.cli(["status"], { records: () => ({}) });
+    const result = project.cli(["status"], { records: () => NOT_DEPLOYED });
     assert.equal(result.code, 1);
     const rows = result.stdout.split("\n");
     assert.match(rows[1], /^dev +dex +sha-abc12345 /);
@@ -37,7 +38,7 @@ describe("cli: a broken stack file", () => {
         `^stage +ERROR +${STAGE.replace(/\./g, "\\.")} line ${line}, column \\d+: this \\{ is never closed with \\}`,
       ),
     );
-    assert.match(rows[3], /^prod +dex +sha-0f1e2d3c +stage +- /);
+    assert.match(rows[3], /^prod +dex +sha-0f1e2d3c +no: not deployed +stage +- /);
     assert.match(
       result.stderr,
       /1 stack file cannot be read \(Pulumi\.stage\.yaml\); fix it and run again/,
@@ -46,7 +47,7 @@ describe("cli: a broken stack file", () => {
 
   it("status names the file, key, value and what is accepted for a config problem", () => {
     breakLine(project, STAGE, "promotion:syncMode: automated", "promotion:syncMode: sometimes");
-    const result = project.cli(["status"], { records: () => ({}) });
+    const result = project.cli(["status"], { records: () => NOT_DEPLOYED });
     assert.equal(result.code, 1);
     assert.match(
       result.stdout,
@@ -57,7 +58,7 @@ describe("cli: a broken stack file", () => {
 
   it("status --json gives the broken environment a row with the error", () => {
     const line = breakLine(project, STAGE, "tag: sha-abc12345", "\ttag: sha-abc12345");
-    const result = project.cli(["status", "--json"], { records: () => ({}) });
+    const result = project.cli(["status", "--json"], { records: () => NOT_DEPLOYED });
     assert.equal(result.code, 1);
     const parsed = JSON.parse(result.stdout) as {
       chain: string[];
@@ -114,7 +115,7 @@ describe("cli: a broken stack file", () => {
         "promotion:upstream: stage",
         "promotion:upstream: [stage",
       );
-      const result = canary.cli(["status"], { records: () => ({}) });
+      const result = canary.cli(["status"], { records: () => NOT_DEPLOYED });
       assert.equal(result.code, 1);
       assert.deepEqual(
         result.stdout
@@ -130,7 +131,7 @@ describe("cli: a broken stack file", () => {
 
   it("a broken Pulumi.yaml is refused with its line", () => {
     project.write("Pulumi.yaml", `${project.read("Pulumi.yaml")}\nbroken: [\n`);
-    const result = project.cli(["status"], { records: () => ({}) });
+    const result = project.cli(["status"], { records: () => NOT_DEPLOYED });
     assert.equal(result.code, 1);
     assert.match(
       result.stderr,
