@@ -6,6 +6,7 @@
 import type { EnvironmentConfig } from "../config/types";
 import type { SyncWindowConfig } from "../config/schema";
 import type { ChangePlan } from "./plan/change";
+import { describeRisk } from "./plan/confirm";
 import { applicationNameFor } from "../manifests/argocd";
 
 export interface PrContext {
@@ -71,12 +72,18 @@ function promotionChecklist(plan: ChangePlan, ctx: PrContext): string[] {
   const tags = [...new Set(plan.changes.map((c) => c.tag))].map(code).join(", ");
   const last = ctx.order[ctx.order.length - 1] === plan.env;
   const common = {
+    confirmed: plan.confirmation
+      ? [
+          `- [ ] The confirmation holds: ${plan.confirmation.reason} (${plan.confirmation.risks.map((r) => describeRisk(r, code)).join("; ")})`,
+        ]
+      : [],
     matches: `- [ ] Verify image tag matches ${from}: ${plan.changes.map((c) => `${c.app} ${code(c.tag)}`).join(", ")} in ${code(`Pulumi.${from}.yaml`)}`,
     preview: `- [ ] ${code(`pulumi preview --stack ${plan.env}`)} shows only the tag change`,
     unrelated: `- [ ] No unrelated changes: the diff is only the tag line(s) of ${code(plan.file)}`,
   };
   if (!last) {
     return [
+      ...common.confirmed,
       common.matches,
       `- [ ] ${from} environment is stable on ${tags}: no critical errors in its logs, Argo CD Healthy and Synced`,
       `- [ ] All tests passing for ${tags}`,
@@ -87,6 +94,7 @@ function promotionChecklist(plan: ChangePlan, ctx: PrContext): string[] {
   const channel = ctx.target.slackChannel;
   const windows = ctx.target.syncWindows;
   return [
+    ...common.confirmed,
     common.matches,
     ctx.target.gate && ctx.target.gate.soakTime !== "0"
       ? `- [ ] ${from} stable for ${ctx.target.gate.soakTime}+ on ${tags} (promotion:gate.soakTime)`
@@ -140,9 +148,21 @@ function heading(plan: ChangePlan): string {
   return `Hotfix: **${plan.env}** runs ${tags} without taking it from its upstream, as an exception to the promotion chain.`;
 }
 
+/** A confirmed risk, where no reviewer can miss it: right under the heading, as a caution. */
+function confirmationBlock(plan: ChangePlan): string[] {
+  if (!plan.confirmation) return [];
+  const risks = plan.confirmation.risks.map((r) => `${describeRisk(r, code)}.`);
+  return [
+    "> [!CAUTION]",
+    `> **Confirmed with ${code("--confirm")}:** ${risks.join(" ")}`,
+    `> **Reason given:** ${plan.confirmation.reason}`,
+    "",
+  ];
+}
+
 /** Title and body of the pull request for a plan. */
 export function prText(plan: ChangePlan, ctx: PrContext): PrText {
-  const body = [heading(plan), "", ...table(plan), ""];
+  const body = [heading(plan), "", ...confirmationBlock(plan), ...table(plan), ""];
   if (plan.reason !== undefined) body.push(`**Reason:** ${plan.reason}`, "");
   for (const c of plan.changes) {
     if (c.endsBypass) {

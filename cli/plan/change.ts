@@ -38,7 +38,14 @@ export interface ChangePlan {
   commitBody: string;
   /** Said on the terminal along with the plan (apps left out and why). */
   notes: string[];
+  /** A promotion a person confirmed (--confirm): why, and what it risks. */
+  confirmation?: { reason: string; risks: PromotionRisk[] };
 }
+
+/** What a promotion risks in its target, so a person must confirm it (see confirm.ts). */
+export type PromotionRisk =
+  | { kind: "rolled-back-from"; env: string; app: string; tag: string; date: string; why: string }
+  | { kind: "replaces-hotfix"; env: string; app: string; hotfix: string; tag: string; why: string };
 
 export type Planned = { plan: ChangePlan } | { refused: string } | { nothingToDo: string };
 

@@ -147,7 +147,19 @@ describe("cli: rollback", () => {
     });
     assert.equal(rolledBack.match(/bypass:/g)?.length, 1);
 
-    const promoted = project.cli(["promote", "--from", "stage", "--to", "prod"]);
+    // stage runs sha-5e6f7a8b, which prod rolled back from: promoting it again needs a reason.
+    const refused = project.cli(["promote", "--from", "stage", "--to", "prod"]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /prod rolled back from dex sha-5e6f7a8b on .* \("first"\)/);
+    const promoted = project.cli([
+      "promote",
+      "--from",
+      "stage",
+      "--to",
+      "prod",
+      "--confirm",
+      "fixed in the identity provider",
+    ]);
     assert.equal(promoted.code, 0, promoted.stderr);
     assert.equal(
       project.git("show", "promote-prod-sha-5e6f7a8b:Pulumi.prod.yaml"),
