@@ -87,7 +87,8 @@ export interface CliIo {
   /** Whether a command (gh, pulumi) is installed. */
   onPath(command: string): boolean;
   /**
-   * Reads a stack's promotion records; defaults to `pulumi stack output --json`. See status.ts.
+   * Reads what a stack last deployed (tags, promotion records); defaults to `pulumi stack output
+   * --json` or scripts/stack.sh. See deployed.ts.
    */
   readRecords?: RecordReader;
 }

@@ -48,8 +48,15 @@ function table(plan: ChangePlan): string[] {
   ];
 }
 
+/**
+ * The engine commands a reviewer runs, through scripts/stack.sh: plain `pulumi preview/up --stack`
+ * writes an encryption salt into the stack file, leaving the checkout dirty.
+ */
+const stackCommand = (command: "preview" | "up", env: string) =>
+  code(`npm run stack -- ${command} ${env}`);
+
 function afterMerge(plan: ChangePlan, target: EnvironmentConfig): string[] {
-  const apply = `- ${code(`pulumi up --stack ${plan.env}`)} (or the deploy pipeline) updates ${applications(plan)}.`;
+  const apply = `- ${stackCommand("up", plan.env)} (or the deploy pipeline) updates ${applications(plan)}.`;
   if (target.syncMode === "automated") {
     return [apply, `- Argo CD syncs ${plan.env} on its own (syncMode automated).`];
   }
@@ -78,7 +85,7 @@ function promotionChecklist(plan: ChangePlan, ctx: PrContext): string[] {
         ]
       : [],
     matches: `- [ ] Verify image tag matches ${from}: ${plan.changes.map((c) => `${c.app} ${code(c.tag)}`).join(", ")} in ${code(`Pulumi.${from}.yaml`)}`,
-    preview: `- [ ] ${code(`pulumi preview --stack ${plan.env}`)} shows only the tag change`,
+    preview: `- [ ] ${stackCommand("preview", plan.env)} shows only the tag change`,
     unrelated: `- [ ] No unrelated changes: the diff is only the tag line(s) of ${code(plan.file)}`,
   };
   if (!last) {
@@ -96,7 +103,8 @@ function promotionChecklist(plan: ChangePlan, ctx: PrContext): string[] {
   return [
     ...common.confirmed,
     common.matches,
-    ctx.target.gate && ctx.target.gate.soakTime !== "0"
+    // By the parsed seconds: 0, 0s and 0m all mean no soak time.
+    ctx.target.gate && ctx.target.gate.soakSeconds > 0
       ? `- [ ] ${from} stable for ${ctx.target.gate.soakTime}+ on ${tags} (promotion:gate.soakTime)`
       : `- [ ] ${from} stable on ${tags}`,
     "- [ ] All integration tests passed",
@@ -128,7 +136,7 @@ function exceptionChecklist(plan: ChangePlan, ctx: PrContext): string[] {
   return [
     ...items,
     `- [ ] The reason is accurate: it is recorded in ${code(plan.file)} (bypass) and on the Argo CD Application`,
-    `- [ ] ${code(`pulumi preview --stack ${plan.env}`)} shows only the tag change and the ${plan.kind} annotation`,
+    `- [ ] ${stackCommand("preview", plan.env)} shows only the tag change and the ${plan.kind} annotation`,
     `- [ ] No unrelated changes: the diff is only ${code(plan.file)}`,
     upstreams.length > 0
       ? `- [ ] Follow-up planned: the fix goes through ${[...upstreams, plan.env].join(" -> ")}; the next normal promotion into ${plan.env} ends this exception`

@@ -302,7 +302,8 @@ describe("cli: pull request text", () => {
     for (const item of [
       "- [ ] Verify image tag matches dev: dex `sha-5e6f7a8b` in `Pulumi.dev.yaml`",
       "- [ ] dev environment is stable on `sha-5e6f7a8b`",
-      "- [ ] `pulumi preview --stack stage` shows only the tag change",
+      "- [ ] `npm run stack -- preview stage` shows only the tag change",
+      "- `npm run stack -- up stage` (or the deploy pipeline) updates `dex-stage`.",
       "- [ ] No unrelated changes",
       "Argo CD syncs stage on its own",
       "Opened by `npm run promote -- x`.",
@@ -322,13 +323,44 @@ describe("cli: pull request text", () => {
       "- [ ] All integration tests passed",
       "- [ ] Security scan (Trivy) results reviewed",
       "- [ ] Performance benchmarks acceptable",
-      "- [ ] `pulumi preview --stack prod` shows only the tag change",
+      "- [ ] `npm run stack -- preview prod` shows only the tag change",
       "- [ ] Rollback plan: `npm run promote -- rollback --env prod --reason",
       "- [ ] Team notified in #dex-prod-deploys",
       "- [ ] Deployment scheduled inside the sync window (allow `0 9 * * 1-5` for 8h, Europe/Berlin)",
       "`argocd app sync dex-prod`",
     ]) {
       assert.ok(pr.body.includes(item), `missing "${item}" in:\n${pr.body}`);
+    }
+  });
+
+  it("says stable on the tag, not 'for 0+', when the last environment has no soak time", () => {
+    for (const soakTime of ["0", "0s", "0m"]) {
+      const prod = structuredClone(target("prod"));
+      prod.gate = { soakTime, soakSeconds: 0, requireHealthy: true };
+      const plan = planOf(planPromotion(states(), { from: "stage", to: "prod" }));
+      const pr = prText(plan, { order, target: prod, command: "c" });
+      assert.ok(pr.body.includes("- [ ] stage stable on `sha-abc12345`\n"), soakTime);
+      assert.doesNotMatch(pr.body, /stable for 0/);
+    }
+  });
+
+  it("names only commands that leave the stack files as committed", () => {
+    const rollback = planOf(
+      planRollback(states(), [version(2, TAGS.prod), version(1, "sha-aaaaaaa")], {
+        env: "prod",
+        reason: "login broken",
+      }),
+    );
+    const hotfix = planOf(
+      planHotfix(states(), { env: "prod", app: "dex", tag: "v1.4.1", reason: "CVE-2026-1" }),
+    );
+    const promotion = planOf(planPromotion(states(), { from: "dev", to: "stage" }));
+    for (const plan of [rollback, hotfix, promotion]) {
+      const { body } = prText(plan, { order, target: target(plan.env), command: "c" });
+      // Plain `pulumi preview/up --stack X` writes an encryption salt into Pulumi.X.yaml.
+      assert.doesNotMatch(body, /pulumi (preview|up)/, plan.kind);
+      assert.ok(body.includes(`\`npm run stack -- preview ${plan.env}\``), plan.kind);
+      assert.ok(body.includes(`\`npm run stack -- up ${plan.env}\``), plan.kind);
     }
   });
 
