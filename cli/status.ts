@@ -8,27 +8,44 @@ import type { BrokenStack } from "./load";
 import type { StackState } from "./plan/state";
 import type { Bypass } from "./stackText";
 
+/**
+ * One row of the table, and of `status --json`: every key is always there (null when it does not
+ * apply), so the JSON has exactly the keys docs/cli.md lists.
+ */
 export interface StatusRow {
   environment: string;
-  /** Why the environment's stack file cannot be read; the other fields are then empty. */
-  error?: string;
+  /** "-" on an error row. */
   app: string;
+  /** The tag the stack file pins; "-" on an error row. */
   tag: string;
-  /** The tag the last `up` deployed; undefined when unknown (no deployed state, never deployed). */
-  deployedTag?: string;
-  /** Whether the last `up` deployed `tag`; undefined when deployed state could not be read. */
-  deployed?: boolean;
-  /** Undefined for the first environment. */
-  upstream?: string;
-  /** What the upstream runs for this app; undefined when there is no upstream or it lacks it. */
-  upstreamTag?: string;
-  /** The upstream runs a different tag; undefined when there is nothing to compare with. */
-  behind?: boolean;
+  /** The tag the last `up` deployed; null when unknown (no deployed state, never deployed). */
+  deployedTag: string | null;
+  /** Whether the last `up` deployed `tag`; null when deployed state could not be read. */
+  deployed: boolean | null;
+  /** null for the first environment. */
+  upstream: string | null;
+  /** What the upstream pins for this app; null when there is no upstream or it lacks the app. */
+  upstreamTag: string | null;
+  /** The upstream pins a different tag; null when there is nothing to compare with. */
+  behind: boolean | null;
   /** A rollback or hotfix exception in force. */
-  bypass?: Bypass;
+  bypass: Bypass | null;
   /** The newest promotion record, when records could be read. */
-  lastRecord?: PromotionRecord;
+  lastRecord: PromotionRecord | null;
+  /** Why the environment's stack file cannot be read; null on every other row. */
+  error: string | null;
 }
+
+const EMPTY_ROW = {
+  deployedTag: null,
+  deployed: null,
+  upstream: null,
+  upstreamTag: null,
+  behind: null,
+  bypass: null,
+  lastRecord: null,
+  error: null,
+} as const;
 
 /**
  * One row per environment (chain order) and app (the stack's order); one row for an environment
@@ -47,26 +64,27 @@ export function statusRows(
     const state = byEnv.get(env);
     if (!state) {
       const problems = broken.find((b) => b.environment === env)?.problems ?? [];
-      rows.push({ environment: env, app: "-", tag: "-", error: problems.join("\n") });
+      rows.push({ ...EMPTY_ROW, environment: env, app: "-", tag: "-", error: problems.join("\n") });
       continue;
     }
-    const upstream = state.config.upstream;
+    const upstream = state.config.upstream ?? null;
     const upstreamState = upstream ? byEnv.get(upstream) : undefined;
     const ran = deployed.get(env);
     for (const app of state.config.apps) {
-      const upstreamTag = upstreamState?.config.apps.find((a) => a.name === app.name)?.tag;
-      const deployedTag = ran?.tags[app.name];
+      const upstreamTag = upstreamState?.config.apps.find((a) => a.name === app.name)?.tag ?? null;
+      const deployedTag = ran?.tags[app.name] ?? null;
       rows.push({
+        ...EMPTY_ROW,
         environment: env,
         app: app.name,
         tag: app.tag,
         deployedTag,
-        deployed: ran ? deployedTag === app.tag : undefined,
+        deployed: ran ? deployedTag === app.tag : null,
         upstream,
         upstreamTag,
-        behind: upstreamTag === undefined ? undefined : upstreamTag !== app.tag,
-        bypass: state.apps[app.name]?.bypass,
-        lastRecord: ran?.records[app.name]?.[0],
+        behind: upstreamTag === null ? null : upstreamTag !== app.tag,
+        bypass: state.apps[app.name]?.bypass ?? null,
+        lastRecord: ran?.records[app.name]?.[0] ?? null,
       });
     }
   }
@@ -84,7 +102,7 @@ export function formatRecord(record: PromotionRecord, environment: string): stri
 
 /** "yes", "no: sha-old", "no: not deployed", or "-" when deployed state is unknown. */
 function deployedCell(row: StatusRow): string {
-  if (row.deployed === undefined) return "-";
+  if (row.deployed === null) return "-";
   if (row.deployed) return "yes";
   return `no: ${row.deployedTag ?? "not deployed"}`;
 }
@@ -103,7 +121,7 @@ const HEADER = [
 
 /** The rows as an aligned text table. */
 export function formatStatusTable(rows: StatusRow[]): string {
-  const tableRows = rows.filter((r) => r.error === undefined);
+  const tableRows = rows.filter((r) => r.error === null);
   const cells = tableRows.map((r) => [
     r.environment,
     r.app,
@@ -111,7 +129,7 @@ export function formatStatusTable(rows: StatusRow[]): string {
     deployedCell(r),
     r.upstream ?? "-",
     r.upstreamTag ?? "-",
-    r.behind === undefined ? "-" : r.behind ? "yes" : "no",
+    r.behind === null ? "-" : r.behind ? "yes" : "no",
     r.bypass?.kind ?? "-",
     r.lastRecord ? formatRecord(r.lastRecord, r.environment) : "-",
   ]);
@@ -125,7 +143,7 @@ export function formatStatusTable(rows: StatusRow[]): string {
   // is too long for a column, and padding every row to it would hide the table.
   const lines = [line(HEADER)];
   for (const row of rows) {
-    if (row.error === undefined) lines.push(line(cells[tableRows.indexOf(row)]));
+    if (row.error === null) lines.push(line(cells[tableRows.indexOf(row)]));
     else
       for (const problem of row.error.split("\n"))
         lines.push(line([row.environment, "ERROR", problem]));
