@@ -1,5 +1,5 @@
 /** What promote, rollback and hotfix share once planned: refuse, do nothing, or apply the plan. */
-import { applyPlan } from "../apply";
+import { applyPlan } from "../apply/applyPlan";
 import { Refused } from "../errors";
 import { EXIT_OK, EXIT_REFUSED } from "../exitCodes";
 import { Git } from "../git";

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { listStacks } from "../../config/stackFiles";
-import { commandRunner, type CliIo, type Run } from "../../cli/io";
+import { CommandFailed, commandRunner, type CliIo, type Run } from "../../cli/io";
 import type { RecordReader } from "../../cli/deployed";
 import { editStackText } from "../../cli/stackText";
 import { main } from "../../cli/main";
@@ -56,6 +56,8 @@ export interface CliResult {
 export interface RunOptions {
   /** Pretend gh is installed; its calls are recorded in `ghCalls` and print a PR URL. */
   gh?: boolean;
+  /** gh fails with this message (after recording the call), as with bad credentials. */
+  ghFails?: string;
   records?: RecordReader;
 }
 
@@ -128,6 +130,7 @@ export class TempProject {
     const run: Run = (command, args, runOptions) => {
       if (command === "gh") {
         this.ghCalls.push({ args, input: runOptions.input });
+        if (options.ghFails !== undefined) throw new CommandFailed("gh", args, options.ghFails, 1);
         return "https://github.com/data-literate/dex/pull/42\n";
       }
       return this.run(command, args, runOptions);
