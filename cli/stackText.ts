@@ -116,9 +116,14 @@ function setTag(text: string, file: string, app: string, tag: string): string {
     throw new StackEditError(`${file} has no tag for app "${app}" (promotion:apps.${app}.tag)`);
   }
   const [start, valueEnd] = node.range;
+  // Quotes the old value did not need are the file's style and stay. Quotes it needed (a digest
+  // starts with @) are kept only for a new value that needs them too; a plain tag is written
+  // plain, so a digest and back to the plain tag gives the original line again.
+  const keepQuotes =
+    yamlScalar(String(node.value)) === String(node.value) || yamlScalar(tag) !== tag;
   let written: string;
-  if (node.type === "QUOTE_DOUBLE") written = JSON.stringify(tag);
-  else if (node.type === "QUOTE_SINGLE") written = `'${tag.replace(/'/g, "''")}'`;
+  if (keepQuotes && node.type === "QUOTE_DOUBLE") written = JSON.stringify(tag);
+  else if (keepQuotes && node.type === "QUOTE_SINGLE") written = `'${tag.replace(/'/g, "''")}'`;
   else written = yamlScalar(tag);
   return text.slice(0, start) + written + text.slice(valueEnd);
 }
