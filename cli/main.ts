@@ -46,6 +46,14 @@ function overview(): string {
   ].join("\n");
 }
 
+function unknownCommand(name: string, io: CliIo): number {
+  const names = COMMANDS.map((c) => c.name);
+  io.err(
+    `Usage error: unknown command "${name}"${didYouMean(name, names)}; accepted: ${names.join(", ")}\n\n${overview()}`,
+  );
+  return EXIT_USAGE;
+}
+
 /** Runs one command; returns the exit code. */
 function runCommand(command: Command, argv: string[], io: CliIo): number {
   try {
@@ -81,18 +89,16 @@ export function main(argv: string[], io: CliIo = processIo()): number {
     io.err(overview());
     return EXIT_USAGE;
   }
-  if (name === "--help" || name === "-h" || name === "help") {
-    const topic = name === "help" ? commandNamed(rest[0]) : undefined;
-    io.out(topic ? topic.usage : overview());
+  const topic = name === "help" ? rest[0] : undefined;
+  if (name === "--help" || name === "-h" || (name === "help" && topic === undefined)) {
+    io.out(overview());
     return EXIT_OK;
   }
-  const command = commandNamed(name);
-  if (!command) {
-    const names = COMMANDS.map((c) => c.name);
-    io.err(
-      `Usage error: unknown command "${name}"${didYouMean(name, names)}; accepted: ${names.join(", ")}\n\n${overview()}`,
-    );
-    return EXIT_USAGE;
+  const command = commandNamed(topic ?? name);
+  if (!command) return unknownCommand(topic ?? name, io);
+  if (topic !== undefined) {
+    io.out(command.usage);
+    return EXIT_OK;
   }
   return runCommand(command, argv, io);
 }

@@ -25,7 +25,13 @@ describe("cli: did you mean", () => {
     assert.match(result.stderr, /unknown option --everything; accepted: --json, --help\n/);
   });
 
-  it("suggests the closest command", () => {
+  it("suggests the closest command, for help too", () => {
+    const help = project.cli(["help", "rolback"]);
+    assert.equal(help.code, 2);
+    assert.match(
+      help.stderr,
+      /^Usage error: unknown command "rolback" \(did you mean "rollback"\?\); accepted: status, promote, rollback, hotfix/,
+    );
     const result = project.cli(["promot", "--from", "dev", "--to", "stage"]);
     assert.equal(result.code, 2);
     assert.match(
