@@ -133,7 +133,15 @@ export function formatStatusTable(rows: StatusRow[]): string {
     r.bypass?.kind ?? "-",
     r.lastRecord ? formatRecord(r.lastRecord, r.environment) : "-",
   ]);
-  const widths = HEADER.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  // An error row's environment and "ERROR" are aligned with the others; its message is not.
+  const errorCells = rows.filter((r) => r.error !== null).map((r) => [r.environment, "ERROR"]);
+  const widths = HEADER.map((h, i) =>
+    Math.max(
+      h.length,
+      ...cells.map((c) => c[i].length),
+      ...errorCells.map((c) => c[i]?.length ?? 0),
+    ),
+  );
   const line = (cellsOfLine: string[]) =>
     cellsOfLine
       .map((cell, i) => cell.padEnd(widths[i] ?? 0))

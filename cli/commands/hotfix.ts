@@ -32,7 +32,7 @@ Options:
   --app NAME      the app
   --tag TAG       the immutable tag of the fixed build
   --reason TEXT   why (required): recorded in the stack and on the Argo CD Application
-  --dry-run       print the diff, branch, commit message and PR; change nothing
+  --dry-run       print the steps, diff, branch, commit message and PR; change nothing
   -h, --help      show this help`,
   options: {
     env: { type: "string" },

@@ -38,7 +38,7 @@ Options:
   --reason TEXT   why (required): recorded in the stack and on the Argo CD Application
   --app NAME      roll back this app only
   --to TAG        the tag to go back to, one the environment ran before
-  --dry-run       print the diff, branch, commit message and PR; change nothing
+  --dry-run       print the steps, diff, branch, commit message and PR; change nothing
   -h, --help      show this help`,
   options: {
     env: { type: "string" },

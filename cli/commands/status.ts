@@ -44,7 +44,7 @@ function readDeployed(
       if (!(error instanceof RecordsUnavailable)) throw error;
       return {
         deployed,
-        unavailable: `promotion records unavailable (reading ${env}): ${error.reason}`,
+        unavailable: `deployed state unavailable (reading ${env}): ${error.reason}`,
       };
     }
   }

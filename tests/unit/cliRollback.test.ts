@@ -94,6 +94,10 @@ describe("cli: rollback", () => {
     ]);
     assert.equal(ran.code, 0, ran.stderr);
     assert.match(ran.stdout, /Branch: rollback-prod-sha-0f1e2d3c/);
+    assert.match(
+      ran.stdout,
+      /\n {2}3\. edit +pin dex sha-0f1e2d3c in Pulumi\.prod\.yaml, with a rollback bypass block for dex \(the diff below\); undo: write the file back\n/,
+    );
     assert.match(ran.stdout, /\+      bypass:\n\+        kind: rollback\n\+        reason: x\n/);
     assert.equal(project.git("branch", "--list", "rollback-*"), "");
   });

@@ -147,7 +147,7 @@ describe("cli: status", () => {
     assert.equal(calls, 1);
     assert.equal(
       result.stderr,
-      'promotion records unavailable (reading dev): the backend does not answer\nThe DEPLOYED and LAST RECORD columns show "-".',
+      'deployed state unavailable (reading dev): the backend does not answer\nThe DEPLOYED and LAST RECORD columns show "-".',
     );
     assert.ok(
       result.stdout
@@ -183,7 +183,7 @@ describe("cli: status", () => {
     assert.equal(result.code, 0);
     assert.match(
       result.stderr,
-      /^promotion records unavailable \(reading dev\): pulumi is not on PATH and there is no \.pulumi-state\/ here, so no stack was deployed with the embedded default: run 'npm run stack -- up dev' \(it brings its own engine\)/,
+      /^deployed state unavailable \(reading dev\): pulumi is not on PATH and there is no \.pulumi-state\/ here, so no stack was deployed with the embedded default: run 'npm run stack -- up dev' \(it brings its own engine\)/,
     );
     assert.doesNotMatch(result.stderr, /install the Pulumi CLI/);
   });

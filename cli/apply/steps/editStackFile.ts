@@ -4,24 +4,27 @@ import type { AppEdit } from "../../stackText";
 import type { ChangeRun } from "../changeRun";
 import type { Step } from "../step";
 
-function describeEdit(edit: AppEdit, hadBypass: boolean): string {
-  const pin = `${edit.app} ${edit.tag}`;
-  if (edit.bypass) return `${pin} with a ${edit.bypass.kind} bypass block`;
-  if (edit.bypass === null && hadBypass) return `${pin}, removing its bypass block`;
-  return pin;
+/** What an edit does besides the tag: write or remove the app's bypass block. */
+function bypassClause(edit: AppEdit, hadBypass: boolean): string | undefined {
+  if (edit.bypass) return `with a ${edit.bypass.kind} bypass block for ${edit.app}`;
+  if (edit.bypass === null && hadBypass) return `removing ${edit.app}'s bypass block`;
+  return undefined;
 }
 
 export function editStackFile(run: ChangeRun): Step {
   const { plan } = run;
-  const edits = plan.edits.map((edit) =>
-    describeEdit(
-      edit,
-      plan.changes.some((c) => c.app === edit.app && c.endsBypass),
-    ),
-  );
+  const pins = plan.edits.map((edit) => `${edit.app} ${edit.tag}`).join(", ");
+  const clauses = plan.edits
+    .map((edit) =>
+      bypassClause(
+        edit,
+        plan.changes.some((c) => c.app === edit.app && c.endsBypass),
+      ),
+    )
+    .filter((clause) => clause !== undefined);
   return {
     name: "edit",
-    does: `pin ${edits.join(", ")} in ${plan.file} (the diff below)`,
+    does: [`pin ${pins} in ${plan.file}`, ...clauses].join(", ") + " (the diff below)",
     undoes: "write the file back",
     run() {
       fs.writeFileSync(run.path, run.after);
