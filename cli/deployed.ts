@@ -10,7 +10,7 @@ import { parseAllRecords, type PromotionRecord } from "../rules/record";
 import type { Run } from "./io";
 
 /** Where scripts/stack.sh keeps the embedded default's file backend. */
-export const LOCAL_STATE_DIR = ".pulumi-state";
+const LOCAL_STATE_DIR = ".pulumi-state";
 
 export type { PromotionRecord };
 

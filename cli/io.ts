@@ -94,7 +94,7 @@ export interface CliIo {
 }
 
 /** The directory holding Pulumi.yaml: `start` or its nearest ancestor that has one. */
-export function findProjectDir(start: string): string {
+function findProjectDir(start: string): string {
   let dir = path.resolve(start);
   for (;;) {
     if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;

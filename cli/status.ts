@@ -92,7 +92,7 @@ export function statusRows(
 }
 
 /** "promotion sha-abc from dev by alice 2026-01-28T10:30:00Z", "rollback sha-def by bob ...". */
-export function formatRecord(record: PromotionRecord, environment: string): string {
+function formatRecord(record: PromotionRecord, environment: string): string {
   const parts = [record.kind, record.tag];
   if (record.from && record.from !== environment) parts.push(`from ${record.from}`);
   if (record.by) parts.push(`by ${record.by}`);

@@ -20,7 +20,7 @@ export function chainOrder(states: StackState[]): string[] | { refused: string }
   }
 }
 
-export function unknownEnvironment(env: string, states: StackState[]): string {
+function unknownEnvironment(env: string, states: StackState[]): string {
   const order = chainOrder(states);
   const names = Array.isArray(order) ? order : states.map((s) => s.config.environment).sort();
   return `unknown environment "${env}"${didYouMean(env, names)}; accepted: ${names.join(", ")} (one Pulumi.<env>.yaml each)`;

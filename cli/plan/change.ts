@@ -65,12 +65,12 @@ export function tagRefusal(tag: string): string | undefined {
 }
 
 /** A git ref component made from a tag: `@sha256:<hex>` becomes `sha256-<hex>`. */
-export function branchPart(tag: string): string {
+function branchPart(tag: string): string {
   return tag.replace(/^@sha256:/, "sha256-").replace(/[^A-Za-z0-9._-]/g, "-");
 }
 
 /** "sha-abc" when every app gets the same tag, else "dex sha-abc, api sha-def". */
-export function tagSummary(changes: AppChange[]): string {
+function tagSummary(changes: AppChange[]): string {
   const tags = [...new Set(changes.map((c) => c.tag))];
   return tags.length === 1 ? tags[0] : changes.map((c) => `${c.app} ${c.tag}`).join(", ");
 }

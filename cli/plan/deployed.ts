@@ -30,7 +30,7 @@ export function deployedMismatch(
   const list = (tagOf: (app: string) => string | undefined) =>
     differing
       .map((a) => {
-        const tag = tagOf(a.name) ?? "nothing";
+        const tag = tagOf(a.name) ?? "(none)";
         return named ? `${a.name} ${tag}` : tag;
       })
       .join(", ");

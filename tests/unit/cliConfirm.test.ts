@@ -3,6 +3,7 @@
  * is refused unless confirmed with a reason; the pull request shows the confirmation at the top.
  */
 import { strict as assert } from "assert";
+import { CONFIRM_REQUIRED } from "../../cli/plan/confirm";
 import { readApps } from "../../cli/stackText";
 import { tempProject, type TempProject } from "../support/gitRepo";
 
@@ -53,7 +54,7 @@ describe("cli: promotions that need a confirmation", () => {
     it("is refused with a blank --confirm", () => {
       const result = project.cli(["promote", "--from", "stage", "--to", "prod", "--confirm", " "]);
       assert.equal(result.code, 1);
-      assert.match(result.stderr, /--confirm needs a reason: say why it is safe now/);
+      assert.equal(result.stderr, `Refused: ${CONFIRM_REQUIRED}`);
     });
 
     it("with --confirm, commits it and shows the confirmation at the top of the PR", () => {

@@ -4,7 +4,10 @@
  */
 import { strict as assert } from "assert";
 import { NOT_DEPLOYED, RecordsUnavailable, type RecordReader } from "../../cli/deployed";
-import { tempProject, type TempProject } from "../support/gitRepo";
+import { loadStates } from "../../cli/load";
+import { deployedMismatch } from "../../cli/plan/deployed";
+import type { StackState } from "../../cli/plan/state";
+import { fixtureDir, tempProject, type TempProject } from "../support/gitRepo";
 
 /** Each stack deployed exactly what its stack file pins, except the tags given per stack. */
 function deployedExcept(project: TempProject, differing: Record<string, string>): RecordReader {
@@ -66,5 +69,40 @@ describe("cli: promote checks the upstream's deployed state", () => {
       "warning: could not check what stage last deployed (the backend does not answer); promoting what Pulumi.stage.yaml pins",
     );
     assert.equal(project.git("branch", "--list", "promote-*").trim(), "promote-prod-sha-abc12345");
+  });
+});
+
+describe("cli: deployed state against the stack file", () => {
+  const seed = loadStates(fixtureDir("seed"));
+  const stage = seed.find((s) => s.config.environment === "stage")!;
+  /** stage running two apps: dex (the fixture's) and api. */
+  const twoApps: StackState = {
+    ...stage,
+    config: {
+      ...stage.config,
+      apps: [...stage.config.apps, { ...stage.config.apps[0], name: "api", tag: "sha-2222222" }],
+    },
+  };
+
+  it("names only the apps that differ, with their app when the environment runs several", () => {
+    const deployed = { tags: { dex: "sha-abc12345", api: "sha-1111111" }, records: {} };
+    assert.equal(
+      deployedMismatch(twoApps, deployed),
+      "stage's stack file pins api sha-2222222 but stage last deployed api sha-1111111",
+    );
+    assert.equal(deployedMismatch(twoApps, deployed, ["dex"]), undefined);
+  });
+
+  it("says nothing when every app deployed what the file pins", () => {
+    const deployed = { tags: { dex: "sha-abc12345" }, records: {} };
+    assert.equal(deployedMismatch(stage, deployed), undefined);
+  });
+
+  it("says (none) for an app the last up did not deploy yet", () => {
+    const deployed = { tags: { dex: "sha-abc12345" }, records: {} };
+    assert.equal(
+      deployedMismatch(twoApps, deployed),
+      "stage's stack file pins api sha-2222222 but stage last deployed api (none)",
+    );
   });
 });
