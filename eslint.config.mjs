@@ -2,6 +2,44 @@
 import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
+// The layers, lowest first (README "Architecture"): each folder may import only from the folders
+// listed for it, so dependencies run one way and a new capability lands in an obvious place.
+const LAYERS = {
+  model: [],
+  rules: ["model"],
+  manifests: ["model", "rules"],
+  config: ["model", "rules"],
+  adapters: ["model", "rules", "manifests"],
+  preflight: ["model", "rules", "manifests", "config", "adapters"],
+  components: ["model", "rules", "manifests"],
+  cli: ["model", "rules", "manifests", "config"],
+};
+const FOLDERS = [...Object.keys(LAYERS), "tests", "bench", "harness", "index"];
+const layerRules = Object.entries(LAYERS).map(([folder, allowed]) => {
+  const forbidden = FOLDERS.filter((f) => f !== folder && !allowed.includes(f));
+  return {
+    files: [`${folder}/**/*.ts`],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: forbidden.flatMap((f) => [
+                `../${f}`,
+                `../${f}/**`,
+                `../../${f}`,
+                `../../${f}/**`,
+              ]),
+              message: `${folder}/ may import only from ${allowed.join(", ") || "nothing of ours"} (eslint.config.mjs LAYERS).`,
+            },
+          ],
+        },
+      ],
+    },
+  };
+});
+
 export default tseslint.config(
   {
     ignores: [
@@ -28,7 +66,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["tests/**/*.ts", "bench/**/*.ts"],
+    files: ["tests/**/*.ts", "bench/**/*.ts", "harness/**/*.ts"],
     rules: {
       "@typescript-eslint/no-unsafe-assignment": "off",
       "@typescript-eslint/no-unsafe-member-access": "off",
@@ -36,6 +74,21 @@ export default tseslint.config(
       "@typescript-eslint/no-unsafe-argument": "off",
       "@typescript-eslint/no-explicit-any": "off",
       "@typescript-eslint/no-unsafe-return": "off",
+    },
+  },
+  ...layerRules,
+  {
+    // bench measures the program; it does not borrow the tests' helpers.
+    files: ["bench/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["../tests", "../tests/**"], message: "bench/ may not import from tests/." },
+          ],
+        },
+      ],
     },
   },
 );

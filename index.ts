@@ -1,20 +1,28 @@
-// Entry point: read and validate this stack's config, check every pinned tag against the promotion
-// gate, then declare its environment. The main function is async so that the gate, which reads
-// other stacks' outputs, can refuse before any resource is declared; its result is the outputs.
-import { loadEnvironmentConfig, projectDirectory } from "./config";
-import { loadGovernance } from "./config/governanceStacks";
+// Entry point: read and validate this stack's config, run the checks that must pass before
+// anything is declared (across stack files, GitHub access, the promotion gate), then declare the
+// environment. The main function is async so that the checks, which read other stacks' outputs,
+// can refuse before any resource exists; its result is the stack's outputs.
+import { StackOutputs } from "./adapters/stackOutputs";
+import { githubToken, loadEnvironmentConfig } from "./config";
+import { preflightAcrossStacks } from "./preflight/crossStack";
+import { decideGitHubAccess } from "./preflight/governance";
+import { checkPromotions } from "./preflight/lineage";
 import { Environment } from "./components/environment";
 import { Governance } from "./components/governance";
-import { checkPromotions } from "./components/lineage";
 
 export = async () => {
   const config = loadEnvironmentConfig();
-  // Reads the sibling stack files and refuses, before anything is declared, a set-up where two
-  // stacks would declare the same GitHub object; decides how this run may reach GitHub.
-  const githubGovernance = await loadGovernance(config, projectDirectory());
+  // Two stacks may not claim one namespace on a cluster nor one GitHub object; returns what this
+  // stack declares on GitHub.
+  const governancePlan = preflightAcrossStacks(config);
+  // This stack's previous outputs: what it runs and its records, whether it managed GitHub.
+  const own = new StackOutputs(config.stack);
+  const githubGovernance = governancePlan
+    ? await decideGitHubAccess(config.stack, governancePlan, githubToken(), own)
+    : undefined;
   // The promotion gate (docs/promotion.md): refuses, before anything is declared, a tag the
   // upstream does not run; returns the promotion records to export and annotate.
-  const lineage = await checkPromotions(config);
+  const lineage = await checkPromotions(config, own);
   const environment = new Environment(config.environment, {
     config,
     appAnnotations: lineage.annotations,

@@ -11,8 +11,8 @@ import { parse, stringify } from "yaml";
 import { listStacks } from "../config/stackFiles";
 import { orderChain } from "../rules/chain";
 import { loadStackFile } from "../config/stackFiles";
-import { PROJECT_DIR } from "../tests/support/program";
-import { copyProject, engineStack, type EngineProject } from "../tests/integration/engine";
+import { PROJECT_DIR } from "../harness/program";
+import { copyProject, engineStack, type EngineProject } from "../harness/engine";
 import { APP_COUNTS } from "./mocks";
 
 const BASELINE_PROGRAM = `import * as k8s from "@pulumi/kubernetes";

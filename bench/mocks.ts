@@ -4,7 +4,7 @@
  */
 import { performance } from "perf_hooks";
 import { listStacks } from "../config/stackFiles";
-import { PROJECT_DIR, runProgram } from "../tests/support/program";
+import { PROJECT_DIR, runProgram } from "../harness/program";
 import { configWithApps } from "./appsConfig";
 
 export const APP_COUNTS = [1, 10, 100];

@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { listStacks, loadStackFile } from "../config/stackFiles";
-import { formatProblem, StackConfigError } from "../config/validate";
+import { StackConfigError } from "../config/validate";
+import { formatRefusal } from "../rules/verdict";
 import { Refused } from "./errors";
 import { chainOrder } from "./plan/chain";
 import { stackFileName, type StackState } from "./plan/state";
@@ -58,7 +59,7 @@ function loadOne(projectDir: string, stack: string): StackState | BrokenStack {
   } catch (error) {
     const problems =
       error instanceof StackConfigError
-        ? error.problems.map((p) => `${file}: ${formatProblem(p)}`)
+        ? error.refusals.map((r) => `${file}: ${formatRefusal(r)}`)
         : [`${file}: ${error instanceof Error ? error.message : String(error)}`];
     return { environment: stack, file, problems, upstream: rawUpstream(text) };
   }

@@ -3,8 +3,7 @@
  * the ones of the promotion workflow (seed 000): a short one for environments before the last,
  * the production one for the last environment of the chain, and one each for the exceptions.
  */
-import type { EnvironmentConfig } from "../config/types";
-import type { SyncWindowConfig } from "../config/schema";
+import type { EnvironmentConfig, SyncWindowConfig } from "../model/environment";
 import type { ChangePlan } from "./plan/change";
 import { describeRisk } from "./plan/confirm";
 import { applicationNameFor } from "../manifests/argocd";

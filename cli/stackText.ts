@@ -5,7 +5,7 @@
  * flow collection, `{ cpu: 50m }` versus `[a, b]`, so the diff would no longer be the tag alone.)
  */
 import { isMap, isScalar, parse, parseDocument, stringify, type Pair, type YAMLMap } from "yaml";
-import { BYPASS_KINDS, type Bypass, type BypassKind } from "../rules/gate";
+import { BYPASS_KINDS, type Bypass, type BypassKind } from "../model/environment";
 import { yamlSyntaxError } from "./yamlError";
 
 export type { Bypass, BypassKind };

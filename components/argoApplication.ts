@@ -1,11 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AppConfig, EnvironmentConfig } from "../config/types";
-import { buildApplication } from "../manifests/argocd";
+import type { AppConfig } from "../model/environment";
+import { buildApplication, type ApplicationEnvironment } from "../manifests/argocd";
 
 export interface ArgoApplicationArgs {
   /** The environment the app is deployed to. */
-  env: EnvironmentConfig;
+  env: ApplicationEnvironment;
   /** The app, with the tag this environment pins. */
   app: AppConfig;
   /** Annotations recording how the tag got here (promotion, rollback, hotfix). */

@@ -1,11 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { EnvironmentConfig } from "../config/types";
-import { buildAppProject } from "../manifests/argocd";
+import { buildAppProject, type ProjectEnvironment } from "../manifests/argocd";
 
 export interface ArgoProjectArgs {
   /** The environment the AppProject confines. */
-  env: EnvironmentConfig;
+  env: ProjectEnvironment;
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { EnvironmentConfig, KubernetesTarget } from "../config/types";
+import type { EnvironmentConfig } from "../model/environment";
+import { kubernetesProviderArgs } from "../manifests/kubernetesProvider";
 import { applicationName } from "../manifests/argocd";
 import { ArgoApplication } from "./argoApplication";
 import { ArgoProject } from "./argoProject";
@@ -20,15 +21,6 @@ export interface AppSummary {
   applicationName: string;
   syncMode: string;
   namespace: string;
-}
-
-/** Provider settings for a target: a real cluster, or manifests rendered to a folder. */
-export function kubernetesProviderArgs(target: KubernetesTarget): k8s.ProviderArgs {
-  if (target.mode === "render") return { renderYamlToDirectory: target.directory };
-  return {
-    ...(target.kubeconfig ? { kubeconfig: target.kubeconfig } : {}),
-    ...(target.context ? { context: target.context } : {}),
-  };
 }
 
 /**

@@ -1,11 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { EnvironmentConfig } from "../config/types";
-import { containerLimits, isolationPolicy, namespaceLabels } from "../manifests/namespace";
+import {
+  containerLimits,
+  isolationPolicy,
+  namespaceLabels,
+  type NamespaceEnvironment,
+} from "../manifests/namespace";
 
 export interface EnvironmentNamespaceArgs {
   /** The environment whose labels, quota, limits and isolation the namespace carries. */
-  env: EnvironmentConfig;
+  env: NamespaceEnvironment;
   /** Name of the Kubernetes namespace. */
   namespace: string;
 }

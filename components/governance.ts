@@ -189,7 +189,7 @@ export class Governance extends pulumi.ComponentResource {
 }
 
 /** BranchProtection inputs for one branch's merged requirements. */
-export function branchProtectionArgs(
+function branchProtectionArgs(
   repository: string,
   protection: BranchProtectionSettings,
 ): github.BranchProtectionArgs {

@@ -5,9 +5,9 @@
  */
 import { chainProblems, type ChainLink } from "../rules/chain";
 import { decodeConfigValues } from "./decode";
-import { engineConfig, listStacks } from "./stackFiles";
-import type { KubernetesTarget } from "./types";
-import type { ConfigProblem } from "./validate";
+import { engineConfig, listStacks, SECRET_PLACEHOLDER } from "./stackFiles";
+import type { KubernetesTarget } from "../model/environment";
+import type { Refusal } from "../rules/verdict";
 
 export type { ChainLink } from "../rules/chain";
 
@@ -44,11 +44,11 @@ export function readChainLinks(
 }
 
 /**
- * The chain's problems as config problems of `promotion:upstream`, each of the stack it is about
- * (the running `stack` when a problem is about several stacks including it).
+ * The chain's problems as refusals of `promotion:upstream`, each of the stack it is about (the
+ * running `stack` when a problem is about several stacks including it).
  */
-export function chainConfigProblems(links: readonly ReadLink[], stack: string): ConfigProblem[] {
-  const problems: ConfigProblem[] = links
+export function chainConfigProblems(links: readonly ReadLink[], stack: string): Refusal[] {
+  const unreadable: Refusal[] = links
     .filter((link) => link.unreadable !== undefined)
     .map((link) => ({
       stack: link.environment,
@@ -57,18 +57,7 @@ export function chainConfigProblems(links: readonly ReadLink[], stack: string): 
       accepted: `a readable stack file, so the promotion chain can be checked (${link.unreadable})`,
     }));
   const readable = links.filter((link) => link.unreadable === undefined);
-  for (const problem of chainProblems(readable)) {
-    const about = problem.environment.split(", ");
-    const of =
-      about.includes(stack) || problem.environment === "(none)" ? stack : problem.environment;
-    problems.push({
-      stack: of,
-      key: "promotion:upstream",
-      value: problem.upstream ?? readable.find((link) => link.environment === of)?.upstream ?? "",
-      accepted: `an upstream that keeps the environments one line: ${problem.message.replace("; accepted: ", "; use ")}`,
-    });
-  }
-  return problems;
+  return [...unreadable, ...chainProblems(readable, stack)];
 }
 
 /** Where another stack's Argo CD Applications live, as its stack file says. */
@@ -89,7 +78,9 @@ export function readClusterTarget(
   try {
     raw = decodeConfigValues(engineConfig(projectDir, stack));
   } catch (error) {
-    return { unreadable: `Pulumi.${stack}.yaml cannot be read: ${String(error)}` };
+    return {
+      unreadable: `cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   const text = (key: string): string | undefined | null =>
     raw[key] === undefined ? undefined : typeof raw[key] === "string" ? raw[key] : null;
@@ -97,9 +88,16 @@ export function readClusterTarget(
   const context = text("kubeContext");
   const renderDir = text("renderDir");
   const argocdNamespace = text("argocdNamespace");
-  if (kubeconfig === null || context === null) {
+  // A `secure:` value reaches us as SECRET_PLACEHOLDER: only the engine running that stack can
+  // decrypt it, so the cluster cannot be reached from here.
+  if (
+    kubeconfig === null ||
+    context === null ||
+    kubeconfig === SECRET_PLACEHOLDER ||
+    context === SECRET_PLACEHOLDER
+  ) {
     return {
-      unreadable: `${stack}'s kubeconfig or kubeContext is not plain text in its stack file (a secret cannot be read by another stack)`,
+      unreadable: `${stack}'s kubeconfig or kubeContext is a secret (or not plain text) in its stack file, and another stack cannot decrypt it`,
     };
   }
   return {
@@ -109,4 +107,23 @@ export function readClusterTarget(
         : { mode: "render", directory: `${renderDir || "rendered"}/${stack}` },
     argocdNamespace: argocdNamespace || "argocd",
   };
+}
+
+/** The tag each app of another stack's file pins now; undefined when the file cannot be read. */
+export function readPinnedTags(
+  projectDir: string,
+  stack: string,
+): Record<string, string> | undefined {
+  try {
+    const apps = decodeConfigValues(engineConfig(projectDir, stack)).apps;
+    if (apps === null || typeof apps !== "object" || Array.isArray(apps)) return undefined;
+    const pinned: Record<string, string> = {};
+    for (const [app, settings] of Object.entries(apps as Record<string, unknown>)) {
+      const tag = (settings as { tag?: unknown } | null)?.tag;
+      if (typeof tag === "string") pinned[app] = tag;
+    }
+    return pinned;
+  } catch {
+    return undefined;
+  }
 }

@@ -5,7 +5,7 @@
  */
 import { parseDuration } from "../rules/gate";
 import type { GateConfigInput } from "./schema";
-import type { GateConfig } from "./types";
+import type { GateConfig } from "../model/environment";
 
 /** Problems relating `promotion:gate` to `promotion:upstream`, as key path and what is accepted. */
 export function gateKeyProblems(

@@ -7,32 +7,9 @@
  * `@username`. Anything else (bare names, e-mail addresses, `org/team` without `@`) is refused.
  */
 import { z } from "zod";
-import type { GitHubRepositoryConfig, GovernanceConfig } from "./types";
+import type { GitHubRepositoryConfig, GovernanceConfig } from "../model/environment";
 import { isObject, strictObject, strings, type Loose } from "./zodShapes";
-
-/** GitHub login (user or organization): alphanumerics and single hyphens, at most 39. */
-const LOGIN = "[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}";
-/** Team slug as GitHub derives it from the team name: lowercase, digits, '-' and '_'. */
-const TEAM_SLUG = "[a-z0-9](?:[a-z0-9_-]{0,98}[a-z0-9])?";
-export const TEAM_APPROVER = new RegExp(`^@(${LOGIN})/(${TEAM_SLUG})$`);
-export const USER_APPROVER = new RegExp(`^@(${LOGIN})$`);
-
-export const ACCEPTED_APPROVER =
-  "a team as @org/team-slug (e.g. @data-literate/sre, slug in lowercase) or a user as @username " +
-  "(e.g. @octocat); bare names, e-mail addresses and org/team without '@' are refused";
-
-export type ParsedApprover =
-  | { kind: "team"; handle: string; org: string; slug: string }
-  | { kind: "user"; handle: string; login: string };
-
-/** Parses `@org/team` or `@user`; undefined for anything else. */
-export function parseApprover(handle: string): ParsedApprover | undefined {
-  const team = TEAM_APPROVER.exec(handle);
-  if (team) return { kind: "team", handle, org: team[1], slug: team[2] };
-  const user = USER_APPROVER.exec(handle);
-  if (user) return { kind: "user", handle, login: user[1] };
-  return undefined;
-}
+import { ACCEPTED_APPROVER, LOGIN, parseApprover } from "../rules/approvers";
 
 const approver = z
   .string({ error: ACCEPTED_APPROVER })
@@ -52,7 +29,7 @@ const approverList = (what: string) => uniqueList(approver, `${what} (${ACCEPTED
  * with a wildcard would match branches no stack file names.
  */
 const BRANCH = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!\/)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._/-]{1,200}$/;
-export const ACCEPTED_BRANCH =
+const ACCEPTED_BRANCH =
   "a branch name such as main, staging or release/dex (letters, digits, '.', '_', '-', '/'; " +
   "no wildcards, spaces or '..')";
 const branch = z.string({ error: ACCEPTED_BRANCH }).regex(BRANCH, ACCEPTED_BRANCH);
@@ -177,7 +154,7 @@ export interface GovernanceKeyProblem {
 }
 
 /** GitHub environments take at most 6 teams and 6 users as required reviewers. */
-export const MAX_ENVIRONMENT_REVIEWERS = 6;
+const MAX_ENVIRONMENT_REVIEWERS = 6;
 
 /**
  * Rules of `promotion:governance` that relate it to other keys of the same stack (the upstream)

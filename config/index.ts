@@ -1,28 +1,20 @@
 /**
  * The one module that reads Pulumi config. It turns the stack's `promotion:*` values into a typed
- * EnvironmentConfig, or stops the program, before any resource is declared, with every problem.
+ * EnvironmentConfig, or stops the program, before any resource is declared, with every problem;
+ * and it hands out the GitHub token, the one secret the program reads.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfigError, validateStackConfig } from "./validate";
+import { RefusedError } from "../rules/verdict";
+import { validateStackConfig } from "./validate";
 import { decodeConfigValues } from "./decode";
 import {
   chainConfigProblems,
   readChainLinks,
   readClusterTarget,
+  readPinnedTags,
   type ClusterTarget,
 } from "./chain";
-import type { EnvironmentConfig } from "./types";
-
-export type { EnvironmentConfig, AppConfig, SyncMode, KubernetesTarget } from "./types";
-export {
-  validateStackConfig,
-  StackConfigError,
-  formatProblems,
-  CONFIG_NAMESPACE,
-} from "./validate";
-export type { ConfigProblem } from "./validate";
-export { decodeConfigValues } from "./decode";
-export type { ClusterTarget } from "./chain";
+import type { EnvironmentConfig } from "../model/environment";
 
 /**
  * The project directory, where the stack files are: the engine runs the program there (and the
@@ -44,10 +36,8 @@ export function loadEnvironmentConfig(): EnvironmentConfig {
   try {
     return validateStackConfig(stack, raw, chain);
   } catch (error) {
-    if (error instanceof StackConfigError) {
-      // RunError ends the program with this message alone, without a stack trace.
-      throw new pulumi.RunError(error.message);
-    }
+    // RunError ends the program with this message alone, without a stack trace.
+    if (error instanceof RefusedError) throw new pulumi.RunError(error.message);
     throw error;
   }
 }
@@ -61,4 +51,20 @@ export function loadUpstreamTarget(
 ): ClusterTarget | { unreadable: string } {
   if (!config.upstream) return { unreadable: `${config.environment} has no upstream` };
   return readClusterTarget(projectDirectory(), config.upstream);
+}
+
+/** What the upstream's stack file pins now, per app (undefined for the first environment). */
+export function loadUpstreamPins(config: EnvironmentConfig): Record<string, string> | undefined {
+  return config.upstream ? readPinnedTags(projectDirectory(), config.upstream) : undefined;
+}
+
+/**
+ * The GitHub token, always as a secret: `github:token` from stack config (set it with
+ * `pulumi config set --secret github:token ...`), else the GITHUB_TOKEN environment variable.
+ */
+export function githubToken(): pulumi.Output<string> | undefined {
+  const configured = new pulumi.Config("github").getSecret("token");
+  if (configured !== undefined) return configured;
+  const fromEnvironment = process.env.GITHUB_TOKEN;
+  return fromEnvironment ? pulumi.secret(fromEnvironment) : undefined;
 }

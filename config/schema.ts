@@ -4,13 +4,22 @@
  */
 import { z } from "zod";
 import { ACCEPTED_IMAGE_TAGS, checkImageTag } from "../rules/imageTag";
-import { ACCEPTED_DURATION, BYPASS_KINDS, parseDuration } from "../rules/gate";
+import { ACCEPTED_DURATION, parseDuration } from "../rules/gate";
+import {
+  BYPASS_KINDS,
+  LOG_LEVELS,
+  type ClusterResourceConfig,
+  type LimitRangeConfig,
+  type ResourceRequirements,
+  type RoleConfig,
+  type SyncWindowConfig,
+} from "../model/environment";
 import { governanceSchema } from "./governance";
 import { strictObject } from "./zodShapes";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-export const dnsLabel = (what: string) =>
+const dnsLabel = (what: string) =>
   z
     .string({ error: `${what}: a string` })
     .max(63, `${what}: at most 63 characters`)
@@ -41,7 +50,7 @@ const computeResources = strictObject({
 const resourceRequirements = strictObject({
   requests: computeResources.optional(),
   limits: computeResources.optional(),
-});
+}) satisfies z.ZodType<ResourceRequirements>;
 
 /** Image repository without tag or digest: the tag lives in its own key. */
 const IMAGE = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/;
@@ -52,8 +61,6 @@ const imageTag = z.string({ error: ACCEPTED_IMAGE_TAGS }).superRefine((tag, ctx)
     ctx.addIssue({ code: "custom", message: `${ACCEPTED_IMAGE_TAGS} (${checked.refused})` });
   }
 });
-
-export const logLevels = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
 
 const manifestSource = strictObject({
   repoURL: nonEmpty("repoURL").regex(
@@ -97,7 +104,7 @@ const app = strictObject({
     .int("a whole number from 0 to 1000")
     .min(0, "a whole number from 0 to 1000")
     .max(1000, "a whole number from 0 to 1000"),
-  logLevel: z.enum(logLevels, { error: `one of ${logLevels.join(", ")}` }).optional(),
+  logLevel: z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(", ")}` }).optional(),
   resources: resourceRequirements.optional(),
   env: z
     .record(
@@ -124,7 +131,7 @@ const role = strictObject({
     .array(nonEmpty("group"), { error: "a list of SSO group names" })
     .min(1, "at least one group"),
   canSync: z.boolean({ error: "true or false" }),
-});
+}) satisfies z.ZodType<RoleConfig>;
 
 // Numbers, ranges, steps and lists, plus the month and day names cron accepts (MON, JAN).
 const CRON_FIELD = /^[0-9A-Za-z*,/\-?]+$/;
@@ -150,12 +157,12 @@ const syncWindow = strictObject({
   applications: z
     .array(nonEmpty("application"), { error: "a list of application names or globs" })
     .optional(),
-});
+}) satisfies z.ZodType<SyncWindowConfig>;
 
 const clusterResource = strictObject({
   group: z.string({ error: 'an API group ("" for core)' }),
   kind: nonEmpty("kind"),
-});
+}) satisfies z.ZodType<ClusterResourceConfig>;
 
 const QUOTA_KEY =
   /^(requests\.|limits\.)?(cpu|memory|storage|ephemeral-storage)$|^(pods|services|secrets|configmaps|persistentvolumeclaims|replicationcontrollers|resourcequotas|services\.loadbalancers|services\.nodeports|count\/[a-z0-9.]+)$/;
@@ -165,13 +172,16 @@ const limitRange = strictObject({
   default: computeResources.optional(),
   max: computeResources.optional(),
   min: computeResources.optional(),
-});
+}) satisfies z.ZodType<LimitRangeConfig>;
 
 const network = strictObject({
   allowIngressFromNamespaces: z
     .array(dnsLabel("namespace"), { error: "a list of namespace names" })
     .optional(),
 });
+
+// The typed model (model/environment.ts) is written by hand so that the layers below config/ need
+// no zod; each `satisfies` above fails to compile when the schema's output stops fitting it.
 
 /** Every key a stack may set under `promotion:`. */
 export const stackConfigSchema = strictObject({
@@ -228,11 +238,3 @@ export const stackConfigSchema = strictObject({
 
 export type RawStackConfig = z.infer<typeof stackConfigSchema>;
 export type GateConfigInput = z.infer<typeof gate>;
-export type AppConfigInput = z.infer<typeof app>;
-export type ComputeResources = z.infer<typeof computeResources>;
-export type ResourceRequirements = z.infer<typeof resourceRequirements>;
-export type RoleConfig = z.infer<typeof role>;
-export type SyncWindowConfig = z.infer<typeof syncWindow>;
-export type ClusterResourceConfig = z.infer<typeof clusterResource>;
-export type LimitRangeConfig = z.infer<typeof limitRange>;
-export type LogLevel = (typeof logLevels)[number];

@@ -5,16 +5,17 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { parse, YAMLParseError } from "yaml";
+import { stackFileName } from "../rules/names";
 import { decodeConfigValues } from "./decode";
 import { validateStackConfig } from "./validate";
-import type { EnvironmentConfig } from "./types";
+import type { EnvironmentConfig } from "../model/environment";
 
 // Only `.yaml`: the name every tool here (and `pulumi stack init`) reads and writes.
 const STACK_FILE = /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/;
 
 export function stackFilePath(projectDir: string, stack: string): string {
-  return path.join(projectDir, `Pulumi.${stack}.yaml`);
+  return path.join(projectDir, stackFileName(stack));
 }
 
 /** Stack names that have a `Pulumi.<stack>.yaml` in the project directory, sorted. */
@@ -24,6 +25,31 @@ export function listStacks(projectDir: string): string[] {
     .map((file) => STACK_FILE.exec(file)?.[1])
     .filter((stack): stack is string => stack !== undefined)
     .sort();
+}
+
+/** A stack file (or Pulumi.yaml) that is not valid YAML: names the file, line and column. */
+export class StackFileError extends Error {
+  constructor(
+    public readonly file: string,
+    public readonly line: number | undefined,
+    public readonly column: number | undefined,
+    problem: string,
+  ) {
+    super(`${file}${line !== undefined ? `:${line}:${column ?? 1}` : ""}: ${problem}`);
+    this.name = "StackFileError";
+  }
+}
+
+/** Parses a YAML file's text; a syntax error becomes a StackFileError naming file and line. */
+function parseYamlFile(file: string, text: string): unknown {
+  try {
+    return parse(text);
+  } catch (error) {
+    if (!(error instanceof YAMLParseError)) throw error;
+    // yaml's message repeats the position and an excerpt after its first line; keep the sentence.
+    const sentence = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    throw new StackFileError(file, error.linePos?.[0].line, error.linePos?.[0].col, sentence);
+  }
 }
 
 function projectName(project: Record<string, unknown>): string {
@@ -57,8 +83,10 @@ function asConfigString(value: unknown): string {
  * hand the program for this stack.
  */
 export function engineConfig(projectDir: string, stack: string): Record<string, string> {
-  const project = (parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) ??
-    {}) as Record<string, unknown>;
+  const project = (parseYamlFile(
+    "Pulumi.yaml",
+    fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"),
+  ) ?? {}) as Record<string, unknown>;
   const name = projectName(project);
   const config: Record<string, string> = {};
   const schema = (project.config ?? {}) as Record<string, unknown>;
@@ -67,8 +95,10 @@ export function engineConfig(projectDir: string, stack: string): Record<string, 
       config[qualify(key, name)] = asConfigString(declaration.default);
     }
   }
-  const stackFile = (parse(fs.readFileSync(stackFilePath(projectDir, stack), "utf8")) ??
-    {}) as Record<string, unknown>;
+  const stackFile = (parseYamlFile(
+    stackFileName(stack),
+    fs.readFileSync(stackFilePath(projectDir, stack), "utf8"),
+  ) ?? {}) as Record<string, unknown>;
   for (const [key, value] of Object.entries((stackFile.config ?? {}) as Record<string, unknown>)) {
     config[qualify(key, name)] = asConfigString(value);
   }

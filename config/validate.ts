@@ -3,53 +3,24 @@
  * problem before failing, so a user fixes a stack file in one pass.
  */
 import { z } from "zod";
+import { RefusedError, type Refusal } from "../rules/verdict";
 import { stackConfigSchema, type RawStackConfig } from "./schema";
 import { isObject, strings, type Loose } from "./zodShapes";
-import type { AppConfig, EnvironmentConfig } from "./types";
+import type { AppConfig, EnvironmentConfig } from "../model/environment";
 import { checkImageTag } from "../rules/imageTag";
+import { repoMatches } from "../rules/sourceRepos";
+import { closest } from "../rules/suggest";
 import { gateKeyProblems, toGateConfig } from "./gate";
 import { governanceKeyProblems, toGovernanceConfig } from "./governance";
 
 export const CONFIG_NAMESPACE = "promotion";
 
-/** One thing wrong with a stack's config. */
-export interface ConfigProblem {
-  stack: string;
-  /** Full key path, e.g. `promotion:apps.dex.tag`. */
-  key: string;
-  /** The value found, or undefined when the key is missing. */
-  value: unknown;
-  /** What the key accepts. */
-  accepted: string;
-}
-
-export class StackConfigError extends Error {
-  constructor(
-    public readonly stack: string,
-    public readonly problems: ConfigProblem[],
-  ) {
-    super(formatProblems(stack, problems));
+/** A stack's config has problems: every one of them, each naming its key, value and what is accepted. */
+export class StackConfigError extends RefusedError {
+  constructor(stack: string, problems: readonly Refusal[]) {
+    super(stack, "config", problems);
     this.name = "StackConfigError";
   }
-}
-
-function showValue(value: unknown): string {
-  if (value === undefined) return "(not set)";
-  const text = JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-export function formatProblem(problem: ConfigProblem): string {
-  return `stack "${problem.stack}": ${problem.key} = ${showValue(problem.value)}; accepted: ${problem.accepted}`;
-}
-
-export function formatProblems(stack: string, problems: ConfigProblem[]): string {
-  const count =
-    problems.length === 1 ? "1 configuration problem" : `${problems.length} configuration problems`;
-  return [
-    `Stack "${stack}" has ${count}; nothing was changed:`,
-    ...problems.map((p) => `  - ${formatProblem(p)}`),
-  ].join("\n");
 }
 
 function keyPath(path: readonly PropertyKey[]): string {
@@ -69,8 +40,40 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
-function problemsFromZod(stack: string, raw: unknown, error: z.ZodError): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
+/** The keys the schema accepts at a path of the raw config (record keys and indexes pass through). */
+function keysAt(path: readonly PropertyKey[]): string[] {
+  const unwrap = (schema: z.ZodType): z.ZodType =>
+    schema instanceof z.ZodOptional ? unwrap(schema.unwrap() as z.ZodType) : schema;
+  let schema = unwrap(stackConfigSchema);
+  for (const part of path) {
+    if (schema instanceof z.ZodRecord) schema = unwrap(schema.valueType as z.ZodType);
+    else if (schema instanceof z.ZodArray) schema = unwrap(schema.element as z.ZodType);
+    else if (schema instanceof z.ZodObject) {
+      const next = (schema.shape as Record<string, z.ZodType | undefined>)[String(part)];
+      if (!next) return [];
+      schema = unwrap(next);
+    } else return [];
+  }
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+/**
+ * "(did you mean promotion:apps.dex.replicas?)" for a mistyped key: the closest key at its own
+ * level, else (for a top-level key) the closest per-app key, which lives under each app.
+ */
+function suggestKey(raw: unknown, path: readonly PropertyKey[], unknownKey: string): string {
+  const sameLevel = closest(unknownKey, keysAt(path));
+  if (sameLevel !== undefined) return ` (did you mean ${keyPath([...path, sameLevel])}?)`;
+  if (path.length > 0) return "";
+  const appKey = closest(unknownKey, keysAt(["apps", "app"]));
+  if (appKey === undefined) return "";
+  const apps = isObject((raw as Loose).apps) ? Object.keys((raw as Loose).apps as Loose) : [];
+  const app = apps.length === 1 ? apps[0] : "<app>";
+  return ` (did you mean ${keyPath(["apps", app, appKey])}? app settings go under each app)`;
+}
+
+function problemsFromZod(stack: string, raw: unknown, error: z.ZodError): Refusal[] {
+  const problems: Refusal[] = [];
   for (const issue of error.issues) {
     if (issue.code === "unrecognized_keys") {
       for (const unknownKey of issue.keys) {
@@ -79,7 +82,7 @@ function problemsFromZod(stack: string, raw: unknown, error: z.ZodError): Config
           stack,
           key: keyPath(path),
           value: valueAt(raw, path),
-          accepted: `no such key; ${issue.message}`,
+          accepted: `no such key${suggestKey(raw, issue.path, String(unknownKey))}; ${issue.message}`,
         });
       }
     } else if (issue.code === "invalid_key") {
@@ -104,30 +107,11 @@ function problemsFromZod(stack: string, raw: unknown, error: z.ZodError): Config
 const RESERVED_NAMESPACES = new Set(["default", "kube-system", "kube-public", "kube-node-lease"]);
 
 /**
- * Whether an AppProject sourceRepos entry admits a repository URL: Argo CD accepts exact URLs and
- * globs ("*" within a path segment, "**" across segments, "*" alone for any repository).
- */
-export function repoMatches(pattern: string, repoURL: string): boolean {
-  if (pattern === "*" || pattern === repoURL) return true;
-  if (!pattern.includes("*")) return false;
-  const regex = pattern
-    .split("**")
-    .map((part) =>
-      part
-        .split("*")
-        .map((text) => text.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-        .join("[^/]*"),
-    )
-    .join(".*");
-  return new RegExp(`^${regex}$`).test(repoURL);
-}
-
-/**
  * Rules that relate several keys. They read the raw values defensively, so they still run (and
  * report) when other keys are malformed.
  */
-function crossKeyProblems(stack: string, raw: Loose): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
+function crossKeyProblems(stack: string, raw: Loose): Refusal[] {
+  const problems: Refusal[] = [];
   const add = (path: PropertyKey[], accepted: string) =>
     problems.push({ stack, key: keyPath(path), value: valueAt(raw, path), accepted });
 
@@ -226,7 +210,7 @@ function toApps(raw: RawStackConfig): AppConfig[] {
 export function validateStackConfig(
   stack: string,
   raw: Record<string, unknown>,
-  acrossStacks: readonly ConfigProblem[] = [],
+  acrossStacks: readonly Refusal[] = [],
 ): EnvironmentConfig {
   const parsed = stackConfigSchema.safeParse(raw);
   const problems = [

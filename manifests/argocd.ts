@@ -5,7 +5,7 @@
 import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
 import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import { stringify } from "yaml";
-import type { AppConfig, EnvironmentConfig } from "../config/types";
+import type { AppConfig, EnvironmentConfig } from "../model/environment";
 import { imageReference } from "../rules/imageTag";
 import { LABELS, commonLabels } from "./labels";
 
@@ -15,10 +15,10 @@ type ApplicationSpec = IApplication["spec"];
 type KustomizeOverrides = NonNullable<NonNullable<ApplicationSpec["source"]>["kustomize"]>;
 
 /** Argo CD deletes an Application's resources before the Application itself (cascading delete). */
-export const RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io";
+const RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io";
 
 /** Sync retry: five tries, 10s doubling to at most 5m, so a transient failure heals itself. */
-export const SYNC_RETRY = {
+const SYNC_RETRY = {
   limit: 5,
   backoff: { duration: "10s", factor: 2, maxDuration: "5m" },
 };
@@ -27,7 +27,7 @@ export const SYNC_RETRY = {
  * The namespace is created by this program with its guardrails, never by Argo CD; pruning last and
  * in the foreground keeps the old version serving until the new one is applied.
  */
-export const SYNC_OPTIONS = [
+const SYNC_OPTIONS = [
   "CreateNamespace=false",
   "PrunePropagationPolicy=foreground",
   "PruneLast=true",
@@ -35,21 +35,51 @@ export const SYNC_OPTIONS = [
 ];
 
 /** Notification triggers each environment's Slack channel subscribes to. */
-export const NOTIFICATION_TRIGGERS = ["on-sync-succeeded", "on-sync-failed", "on-health-degraded"];
+const NOTIFICATION_TRIGGERS = ["on-sync-succeeded", "on-sync-failed", "on-health-degraded"];
 
 /** Kinds an application may not manage: the environment's guardrails belong to this program. */
-export const GUARDRAIL_KINDS = [
+const GUARDRAIL_KINDS = [
   { group: "", kind: "ResourceQuota" },
   { group: "", kind: "LimitRange" },
   { group: "networking.k8s.io", kind: "NetworkPolicy" },
 ];
+
+/** What an Application needs to know of its environment. */
+export type ApplicationEnvironment = Pick<
+  EnvironmentConfig,
+  | "environment"
+  | "system"
+  | "argocdNamespace"
+  | "slackChannel"
+  | "projectName"
+  | "clusterServer"
+  | "syncMode"
+>;
+
+/** What an AppProject needs to know of its environment. */
+export type ProjectEnvironment = Pick<
+  EnvironmentConfig,
+  | "environment"
+  | "system"
+  | "argocdNamespace"
+  | "projectName"
+  | "clusterServer"
+  | "sourceRepos"
+  | "namespaces"
+  | "clusterResources"
+  | "roles"
+  | "syncWindows"
+>;
 
 /** The Argo CD Application of an app in an environment: `<app>-<environment>`. */
 export function applicationNameFor(app: string, environment: string): string {
   return `${app}-${environment}`;
 }
 
-export function applicationName(env: EnvironmentConfig, app: AppConfig): string {
+export function applicationName(
+  env: Pick<EnvironmentConfig, "environment">,
+  app: Pick<AppConfig, "name">,
+): string {
   return applicationNameFor(app.name, env.environment);
 }
 
@@ -57,7 +87,7 @@ export function applicationName(env: EnvironmentConfig, app: AppConfig): string 
  * Environment-specific settings as one strategic-merge patch of the app's Deployment, applied by
  * Argo CD's kustomize overrides: the overlay in git stays the same for every build.
  */
-export function deploymentPatch(app: AppConfig): string | undefined {
+function deploymentPatch(app: AppConfig): string | undefined {
   const env = [
     ...(app.logLevel ? [{ name: "LOG_LEVEL", value: app.logLevel }] : []),
     ...Object.entries(app.env)
@@ -78,7 +108,7 @@ export function deploymentPatch(app: AppConfig): string | undefined {
   });
 }
 
-export function kustomizeOverrides(app: AppConfig): KustomizeOverrides {
+function kustomizeOverrides(app: AppConfig): KustomizeOverrides {
   const patch = deploymentPatch(app);
   return {
     images: [imageReference(app.image, app.tag)],
@@ -89,7 +119,7 @@ export function kustomizeOverrides(app: AppConfig): KustomizeOverrides {
   };
 }
 
-export function notificationAnnotations(slackChannel: string): Record<string, string> {
+function notificationAnnotations(slackChannel: string): Record<string, string> {
   const channel = slackChannel.replace(/^#/, "");
   return Object.fromEntries(
     NOTIFICATION_TRIGGERS.map((trigger) => [
@@ -101,7 +131,7 @@ export function notificationAnnotations(slackChannel: string): Record<string, st
 
 /** Extra annotations (promotion records, rollback marks) come from the caller. */
 export function buildApplication(
-  env: EnvironmentConfig,
+  env: ApplicationEnvironment,
   app: AppConfig,
   extraAnnotations: Record<string, string> = {},
 ): ApplicationManifest {
@@ -140,13 +170,13 @@ export function buildApplication(
 }
 
 /** Argo CD RBAC policy lines for one project role. */
-export function rolePolicies(projectName: string, roleName: string, canSync: boolean): string[] {
+function rolePolicies(projectName: string, roleName: string, canSync: boolean): string[] {
   const subject = `proj:${projectName}:${roleName}`;
   const actions = canSync ? ["get", "sync"] : ["get"];
   return actions.map((action) => `p, ${subject}, applications, ${action}, ${projectName}/*, allow`);
 }
 
-export function buildAppProject(env: EnvironmentConfig): AppProjectManifest {
+export function buildAppProject(env: ProjectEnvironment): AppProjectManifest {
   return {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "AppProject",

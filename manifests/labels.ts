@@ -1,5 +1,5 @@
 /** Label and annotation keys this program writes, in one place so selectors and tests agree. */
-import type { EnvironmentConfig } from "../config/types";
+import type { EnvironmentConfig } from "../model/environment";
 
 export const LABELS = {
   environment: "promotion.gitops/environment",
@@ -13,7 +13,10 @@ export const LABELS = {
   namespaceName: "kubernetes.io/metadata.name",
 } as const;
 
-export function commonLabels(env: EnvironmentConfig): Record<string, string> {
+/** What the labels say of an environment. */
+export type Labelled = Pick<EnvironmentConfig, "environment" | "system">;
+
+export function commonLabels(env: Labelled): Record<string, string> {
   return {
     [LABELS.environment]: env.environment,
     [LABELS.system]: env.system,

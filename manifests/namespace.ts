@@ -1,17 +1,25 @@
 /** Pure builders of an environment namespace's guardrails: quota, limits and network isolation. */
 import type * as k8s from "@pulumi/kubernetes";
-import type { EnvironmentConfig } from "../config/types";
+import type { EnvironmentConfig } from "../model/environment";
 import { LABELS, commonLabels } from "./labels";
 
 type LimitRangeItem = k8s.types.input.core.v1.LimitRangeItem;
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 
-export function namespaceLabels(env: EnvironmentConfig): Record<string, string> {
+/** What a namespace's guardrails need to know of its environment. */
+export type NamespaceEnvironment = Pick<
+  EnvironmentConfig,
+  "environment" | "system" | "quota" | "limitRange" | "allowIngressFromNamespaces"
+>;
+
+export function namespaceLabels(env: NamespaceEnvironment): Record<string, string> {
   return commonLabels(env);
 }
 
 /** The LimitRange item for containers, or undefined when the stack sets no limits. */
-export function containerLimits(env: EnvironmentConfig): LimitRangeItem | undefined {
+export function containerLimits(
+  env: Pick<EnvironmentConfig, "limitRange">,
+): LimitRangeItem | undefined {
   const limits = env.limitRange;
   if (!limits) return undefined;
   const item: LimitRangeItem = { type: "Container" };
@@ -26,7 +34,7 @@ export function containerLimits(env: EnvironmentConfig): LimitRangeItem | undefi
  * Pods of this environment accept traffic only from namespaces of the same system and environment
  * (by label, so an extra namespace joins automatically) and from the namespaces the stack lists.
  */
-export function isolationPolicy(env: EnvironmentConfig): NetworkPolicySpec {
+export function isolationPolicy(env: NamespaceEnvironment): NetworkPolicySpec {
   return {
     podSelector: {},
     policyTypes: ["Ingress"],

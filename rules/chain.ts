@@ -2,6 +2,8 @@
  * The promotion chain: each environment names the one it takes tags from. The chain must be a
  * single line (dev -> stage -> [canary ->] prod) so that no environment can be skipped.
  */
+import { didYouMean } from "./suggest";
+import { formatRefusal, type Refusal } from "./verdict";
 
 export interface ChainLink {
   environment: string;
@@ -9,60 +11,79 @@ export interface ChainLink {
   upstream?: string;
 }
 
-export interface ChainProblem {
-  environment: string;
-  upstream?: string;
-  message: string;
-}
+const UPSTREAM_KEY = "promotion:upstream";
 
+/** The chain is not one line; every problem is a Refusal of some stack's `promotion:upstream`. */
 export class ChainError extends Error {
-  constructor(public readonly problems: ChainProblem[]) {
+  constructor(public readonly refusals: readonly Refusal[]) {
     super(
       [
         "The promotion chain is not a single line of environments:",
-        ...problems.map((p) => `  - ${p.message}`),
+        ...refusals.map((r) => `  - ${formatRefusal(r)}`),
       ].join("\n"),
     );
     this.name = "ChainError";
   }
 }
 
-/** Problems with the chain; an empty list means it is one line from the first environment. */
-export function chainProblems(links: ChainLink[]): ChainProblem[] {
-  const problems: ChainProblem[] = [];
-  const names = new Set(links.map((l) => l.environment));
-  const roots = links.filter((l) => !l.upstream);
-  if (roots.length !== 1) {
+/**
+ * Problems with the chain, each as a refusal of one stack's `promotion:upstream`; an empty list
+ * means it is one line from the first environment. A problem that involves several environments
+ * is told to `perspective` when it is one of them (the stack being run), else to the first.
+ */
+export function chainProblems(links: readonly ChainLink[], perspective?: string): Refusal[] {
+  const problems: Refusal[] = [];
+  const byName = new Map(links.map((l) => [l.environment, l]));
+  const names = [...byName.keys()].sort();
+  const add = (about: string[], reason: string, accepted: string) => {
+    const stack =
+      perspective !== undefined && about.includes(perspective) ? perspective : [...about].sort()[0];
     problems.push({
-      environment: roots.map((r) => r.environment).join(", ") || "(none)",
-      message:
-        roots.length === 0
-          ? 'no environment is first: exactly one must have promotion:upstream ""'
-          : `${roots.map((r) => r.environment).join(", ")} all have no upstream; exactly one environment may be first, the others must name their upstream`,
+      stack: stack ?? perspective ?? "(none)",
+      key: UPSTREAM_KEY,
+      value: byName.get(stack ?? "")?.upstream ?? "",
+      reason,
+      accepted,
     });
+  };
+
+  const roots = links.filter((l) => !l.upstream).map((l) => l.environment);
+  if (roots.length === 0) {
+    add(
+      names,
+      "no environment is first",
+      'exactly one environment with promotion:upstream "" (the one CI builds go to)',
+    );
+  } else if (roots.length > 1) {
+    add(
+      roots,
+      `${roots.join(", ")} all have no upstream`,
+      "exactly one first environment; the others name their upstream",
+    );
   }
   const downstreamOf = new Map<string, string[]>();
   for (const link of links) {
     if (!link.upstream) continue;
-    if (!names.has(link.upstream)) {
-      problems.push({
-        ...link,
-        message: `${link.environment} takes tags from "${link.upstream}", which has no stack file; accepted: one of ${[...names].sort().join(", ")}`,
-      });
+    if (!byName.has(link.upstream)) {
+      add(
+        [link.environment],
+        `${link.environment} takes tags from "${link.upstream}", which has no stack file`,
+        `one of ${names.join(", ")}${didYouMean(link.upstream, names)}`,
+      );
       continue;
     }
     downstreamOf.set(link.upstream, [...(downstreamOf.get(link.upstream) ?? []), link.environment]);
   }
   for (const [upstream, downstream] of downstreamOf) {
     if (downstream.length > 1) {
-      problems.push({
-        environment: downstream.join(", "),
-        upstream,
-        message: `${downstream.sort().join(" and ")} all take tags from ${upstream}; one of them would skip the other. Chain them: each environment has at most one downstream`,
-      });
+      const sorted = [...downstream].sort();
+      add(
+        sorted,
+        `${sorted.join(" and ")} all take tags from ${upstream}; one of them would skip the other`,
+        "an upstream that keeps the environments one line: chain them, each environment has at most one downstream",
+      );
     }
   }
-  const byName = new Map(links.map((l) => [l.environment, l]));
   const reportedCycles = new Set<string>();
   for (const link of links) {
     const seen = [link.environment];
@@ -74,11 +95,12 @@ export function chainProblems(links: ChainLink[]): ChainProblem[] {
         if (!reportedCycles.has(key)) {
           reportedCycles.add(key);
           // Blame an environment in the cycle, not the one whose walk ran into it.
-          const culprit = byName.get(members[0])!;
           problems.push({
-            environment: culprit.environment,
-            upstream: culprit.upstream,
-            message: `the chain has a cycle: ${[...members, current].join(" -> ")}`,
+            stack: members[0],
+            key: UPSTREAM_KEY,
+            value: byName.get(members[0])?.upstream ?? "",
+            reason: `the chain has a cycle: ${[...members, current].join(" -> ")}`,
+            accepted: "an upstream earlier in the chain, so the environments form one line",
           });
         }
         break;
@@ -91,7 +113,7 @@ export function chainProblems(links: ChainLink[]): ChainProblem[] {
 }
 
 /** The environments in promotion order, first to last; throws ChainError if it is not a line. */
-export function orderChain(links: ChainLink[]): string[] {
+export function orderChain(links: readonly ChainLink[]): string[] {
   const problems = chainProblems(links);
   if (problems.length > 0) throw new ChainError(problems);
   const next = new Map(links.filter((l) => l.upstream).map((l) => [l.upstream!, l.environment]));
@@ -104,10 +126,16 @@ export function orderChain(links: ChainLink[]): string[] {
  * Checks a promotion from one environment to another: only to the direct downstream, so every
  * environment is passed through. Returns the reason it is refused, or undefined.
  */
-export function refusePromotion(links: ChainLink[], from: string, to: string): string | undefined {
+export function refusePromotion(
+  links: readonly ChainLink[],
+  from: string,
+  to: string,
+): string | undefined {
   const order = orderChain(links);
   for (const env of [from, to]) {
-    if (!order.includes(env)) return `unknown environment "${env}"; accepted: ${order.join(", ")}`;
+    if (!order.includes(env)) {
+      return `unknown environment "${env}"${didYouMean(env, order)}; accepted: ${order.join(", ")}`;
+    }
   }
   if (from === to) return `${from} -> ${to} is no promotion: name ${to}'s upstream as --from`;
   const target = links.find((l) => l.environment === to)!;

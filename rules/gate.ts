@@ -6,21 +6,14 @@
  * the tag for a soak time. Everything here is pure: the component layer fetches the inputs.
  */
 import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
+import type { Bypass, GateSettings } from "../model/environment";
+import { allow, refuse, type Verdict } from "./verdict";
 import {
   FIRST_ENVIRONMENT_SOURCE,
   tagsRan,
   type PromotionKind,
   type PromotionRecord,
 } from "./record";
-
-export type BypassKind = "rollback" | "hotfix";
-export const BYPASS_KINDS = ["rollback", "hotfix"] as const satisfies readonly BypassKind[];
-
-/** An escape hatch declared in the stack file next to the tag. */
-export interface Bypass {
-  kind: BypassKind;
-  reason: string;
-}
 
 /** What the upstream stack's outputs say it runs, per app; or that it has no outputs yet. */
 export type UpstreamTags = Record<string, string> | "no record";
@@ -37,7 +30,13 @@ export interface GateInput {
    * The upstream environment and what it runs now (tags, and the image repository of each app
    * when known); undefined for the first environment.
    */
-  upstream?: { environment: string; tags: UpstreamTags; images?: Record<string, string> };
+  upstream?: {
+    environment: string;
+    tags: UpstreamTags;
+    images?: Record<string, string>;
+    /** What the upstream's stack file pins now, per app, when it could be read. */
+    pinned?: Record<string, string>;
+  };
   /**
    * What this environment runs now (its own previous outputs: tag and image) and its records,
    * newest first; or "no record" when its stack has no outputs at all (never deployed).
@@ -48,23 +47,25 @@ export interface GateInput {
 
 export type GateKind = PromotionKind | "unchanged";
 
-export type GateDecision =
-  | {
-      allowed: true;
-      kind: GateKind;
-      /** The record's `from`. */
-      from: string;
-      reason?: string;
-      /** Whether the upstream's live health and soak time still have to be checked. */
-      checkUpstream: boolean;
-    }
-  | { allowed: false; message: string };
+/** What an allowed change is, for its record. */
+export interface GateAllowance {
+  kind: GateKind;
+  /** The record's `from`. */
+  from: string;
+  reason?: string;
+  /** Whether the upstream's live health and soak time still have to be checked. */
+  checkUpstream: boolean;
+}
 
-const refuse = (message: string): GateDecision => ({ allowed: false, message });
+export type GateDecision = Verdict<GateAllowance>;
+
+const tagKey = (app: string) => `promotion:apps.${app}.tag`;
 
 /** Decides whether `environment` may run `tag` of `app`. */
 export function decideGate(input: GateInput): GateDecision {
   const { environment: env, app, tag, upstream, bypass } = input;
+  const refused = (reason: string, accepted: string): GateDecision =>
+    refuse({ stack: env, key: tagKey(app), value: tag, reason, accepted });
 
   if (input.own === "no record") {
     const notes = [`first deployment of ${env}: no earlier record to check ${tag} against`];
@@ -72,13 +73,7 @@ export function decideGate(input: GateInput): GateDecision {
       notes.push(`${upstream.environment} runs ${upstream.tags[app]}`);
     }
     if (bypass) notes.push(`the stack file declares a ${bypass.kind}: ${bypass.reason}`);
-    return {
-      allowed: true,
-      kind: "initial",
-      from: env,
-      reason: notes.join("; "),
-      checkUpstream: false,
-    };
+    return allow({ kind: "initial", from: env, reason: notes.join("; "), checkUpstream: false });
   }
   // An app the environment has no tag of yet (newly added) goes through the gate like any change.
   const own = input.own;
@@ -87,74 +82,68 @@ export function decideGate(input: GateInput): GateDecision {
   const sameImage =
     input.image === undefined || own.image === undefined || own.image === input.image;
   if (current === tag && sameImage) {
-    return { allowed: true, kind: "unchanged", from: env, checkUpstream: false };
+    return allow({ kind: "unchanged", from: env, checkUpstream: false });
   }
 
   if (bypass) {
     if (bypass.reason.trim() === "") {
-      return refuse(
-        `${env} cannot take ${tag} as a ${bypass.kind} without a reason: set promotion:apps.${app}.bypass.reason`,
+      return refused(
+        `${env} cannot take ${tag} as a ${bypass.kind} without a reason`,
+        `a reason in promotion:apps.${app}.bypass.reason`,
       );
     }
     if (bypass.kind === "rollback") {
       const ran = tagsRan(own.history);
       if (!ran.includes(tag)) {
         const record = ran.length > 0 ? `its record lists ${ran.join(", ")}` : "it has no record";
-        return refuse(
-          `${env} cannot roll back to ${tag}: ${env} never ran it (${record}); a rollback only returns to a tag ${env} ran before, any other tag is a hotfix`,
+        return refused(
+          `${env} cannot roll back to ${tag}: ${env} never ran it (${record})`,
+          `a tag ${env} ran before for a rollback${ran.length > 0 ? ` (${ran.join(", ")})` : ""}; any other tag is a hotfix (bypass.kind: hotfix)`,
         );
       }
     }
-    return {
-      allowed: true,
-      kind: bypass.kind,
-      from: env,
-      reason: bypass.reason,
-      checkUpstream: false,
-    };
+    return allow({ kind: bypass.kind, from: env, reason: bypass.reason, checkUpstream: false });
   }
 
   if (!upstream) {
-    return {
-      allowed: true,
-      kind: "promotion",
-      from: FIRST_ENVIRONMENT_SOURCE,
-      checkUpstream: false,
-    };
+    return allow({ kind: "promotion", from: FIRST_ENVIRONMENT_SOURCE, checkUpstream: false });
   }
   const from = upstream.environment;
+  const deployFirst = `run 'npm run stack -- up ${from}' first`;
+  const pinnedUpstream = upstream.pinned?.[app];
   if (upstream.tags === "no record") {
-    return refuse(
-      `${env} cannot take ${tag}: ${from} has no record of what it runs; deploy ${from} first`,
+    return refused(
+      `${env} cannot take ${tag}: ${from} has no record of what it runs (never deployed)`,
+      `a tag ${from} runs: deploy ${from} first (${deployFirst})`,
     );
   }
   const upstreamTag = upstream.tags[app];
   if (upstreamTag === undefined) {
-    return refuse(
-      `${env} cannot take ${tag}: ${from} does not run ${app}; promote to ${from} first`,
+    return refused(
+      `${env} cannot take ${tag}: ${from} does not run ${app}`,
+      `a tag ${from} runs: promote ${app} to ${from} first`,
     );
   }
   if (upstreamTag !== tag) {
-    return refuse(
-      `${env} cannot take ${tag}: ${from} runs ${upstreamTag}; promote to ${from} first`,
+    if (pinnedUpstream === tag) {
+      return refused(
+        `${env} cannot take ${tag}: ${from}'s stack file pins ${tag} but ${from} last deployed ${upstreamTag}`,
+        `a tag ${from} has deployed: ${deployFirst}`,
+      );
+    }
+    return refused(
+      `${env} cannot take ${tag}: ${from} runs ${upstreamTag}`,
+      `the tag ${from} runs (${upstreamTag}), or promote to ${from} first; a rollback or hotfix needs a bypass with a reason`,
     );
   }
   const upstreamImage = upstream.images?.[app];
   if (input.image !== undefined && upstreamImage !== undefined && upstreamImage !== input.image) {
-    return refuse(
-      `${env} cannot take ${tag} of ${input.image}: ${from} runs ${tag} of ${upstreamImage}; a promotion takes the very image ${from} runs`,
+    return refused(
+      `${env} cannot take ${tag} of ${input.image}: ${from} runs ${tag} of ${upstreamImage}`,
+      `the very image ${from} runs (${upstreamImage}): a promotion takes the same build`,
     );
   }
-  return { allowed: true, kind: "promotion", from, checkUpstream: true };
-}
-
-/** The error a refused run ends with: every refusal, one per line. */
-export function formatRefusals(stack: string, messages: readonly string[]): string {
-  const count = messages.length === 1 ? "1 change" : `${messages.length} changes`;
-  return [
-    `Stack "${stack}": the promotion gate refused ${count}; nothing was changed:`,
-    ...messages.map((m) => `  - ${m}`),
-  ].join("\n");
+  return allow({ kind: "promotion", from, checkUpstream: true });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -185,13 +174,6 @@ export function formatDuration(seconds: number): string {
   return `${s}s`;
 }
 
-export interface GateSettings {
-  /** How long the upstream must have run the tag; 0 for no soak time. */
-  soakSeconds: number;
-  /** Whether the upstream must be Synced and Healthy on the tag. */
-  requireHealthy: boolean;
-}
-
 /** The live status Argo CD writes on an Application. */
 export type ApplicationStatus = NonNullable<IApplication["status"]>;
 
@@ -201,6 +183,8 @@ export type UpstreamApplication =
 
 export interface HealthInput {
   environment: string;
+  /** The app whose tag is checked. */
+  app: string;
   upstream: string;
   tag: string;
   /** The image reference the tag deploys (`image:tag` or `image@sha256:...`). */
@@ -209,8 +193,6 @@ export interface HealthInput {
   application: UpstreamApplication;
   now: Date;
 }
-
-export type HealthOutcome = { passed: true; checks: string } | { passed: false; message: string };
 
 /** The images the Application runs now: its live summary, else what it last compared against. */
 function liveImages(status: ApplicationStatus): string[] {
@@ -244,34 +226,46 @@ export function runningSince(status: ApplicationStatus, imageRef: string): strin
   return undefined;
 }
 
+/** What the health and soak check found out: whether it could check at all, and what. */
+export interface HealthCheck {
+  /** False when the upstream's live state could not be (or need not be) read. */
+  checked: boolean;
+  /** What was checked, or why nothing was ("not checked: ..."); recorded with the promotion. */
+  checks: string;
+}
+
+export type HealthOutcome = Verdict<HealthCheck>;
+
 /** Decides whether the upstream has run the tag Synced and Healthy for long enough. */
 export function decideUpstreamHealth(input: HealthInput): HealthOutcome {
   const { environment: env, upstream, tag, imageRef, settings, application, now } = input;
   if (!settings.requireHealthy && settings.soakSeconds === 0) {
-    return {
-      passed: true,
+    return allow({
+      checked: false,
       checks:
         "not checked: promotion:gate turns health and soak time off (requireHealthy: false, soakTime: 0)",
-    };
+    });
   }
-  if (!application.readable) return { passed: true, checks: `not checked: ${application.why}` };
+  if (!application.readable) {
+    return allow({ checked: false, checks: `not checked: ${application.why}` });
+  }
 
   const yet = `${env} cannot take ${tag} yet`;
   const app = `${upstream}'s Application ${application.name}`;
+  const refused = (reason: string, accepted: string): HealthOutcome =>
+    refuse({ stack: env, key: `promotion:apps.${input.app}.tag`, value: tag, reason, accepted });
   const status = application.status;
-  if (!status)
-    return {
-      passed: false,
-      message: `${yet}: ${app} has no status; wait until Argo CD has synced it`,
-    };
+  if (!status) {
+    return refused(`${yet}: ${app} has no status`, "the same tag once Argo CD has synced it");
+  }
 
   const images = liveImages(status);
   if (!images.includes(imageRef)) {
     const runs = images.length > 0 ? `runs ${images.join(", ")}` : "reports no images";
-    return {
-      passed: false,
-      message: `${yet}: ${app} ${runs}, not ${imageRef}; wait until ${upstream} has synced it`,
-    };
+    return refused(
+      `${yet}: ${app} ${runs}, not ${imageRef}`,
+      `the same tag once ${upstream} has synced it`,
+    );
   }
 
   const sync = status.sync?.status ?? "Unknown";
@@ -279,10 +273,10 @@ export function decideUpstreamHealth(input: HealthInput): HealthOutcome {
   const checks: string[] = [];
   if (settings.requireHealthy) {
     if (sync !== "Synced" || health !== "Healthy") {
-      return {
-        passed: false,
-        message: `${yet}: ${app} is ${sync} and ${health}; promote when ${upstream} is Synced and Healthy on it`,
-      };
+      return refused(
+        `${yet}: ${app} is ${sync} and ${health}`,
+        `the same tag once ${upstream} is Synced and Healthy on it`,
+      );
     }
     checks.push(`${upstream} Synced and Healthy on ${tag}`);
   } else {
@@ -294,20 +288,20 @@ export function decideUpstreamHealth(input: HealthInput): HealthOutcome {
     const since = runningSince(status, imageRef);
     const sinceMs = since ? Date.parse(since) : NaN;
     if (Number.isNaN(sinceMs)) {
-      return {
-        passed: false,
-        message: `${yet}: ${app} has no deployment history of ${imageRef}, so its ${soak} soak time cannot be checked`,
-      };
+      return refused(
+        `${yet}: ${app} has no deployment history of ${imageRef}, so its ${soak} soak time cannot be checked`,
+        `the same tag once ${upstream}'s Application has a deployment history of it`,
+      );
     }
     const elapsed = (now.getTime() - sinceMs) / 1000;
     if (elapsed < settings.soakSeconds) {
       const after = new Date(sinceMs + settings.soakSeconds * 1000).toISOString();
-      return {
-        passed: false,
-        message: `${yet}: ${upstream} has run it for ${formatDuration(elapsed)} of the ${soak} soak time (since ${since}); promote after ${after}`,
-      };
+      return refused(
+        `${yet}: ${upstream} has run it for ${formatDuration(elapsed)} of the ${soak} soak time (since ${since})`,
+        `the same tag after ${after}`,
+      );
     }
     checks.push(`running it since ${since} (${formatDuration(elapsed)}, soak time ${soak})`);
   }
-  return { passed: true, checks: checks.join(", ") };
+  return allow({ checked: true, checks: checks.join(", ") });
 }

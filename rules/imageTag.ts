@@ -5,7 +5,9 @@
  * artifact".
  */
 
-export type ImageTagKind = "sha" | "semver" | "dated-sha" | "digest";
+import type { ImageTagKind } from "../model/environment";
+
+export type { ImageTagKind };
 
 export interface ParsedImageTag {
   kind: ImageTagKind;

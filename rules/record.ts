@@ -7,12 +7,7 @@
 
 /** How a tag got into an environment. */
 export type PromotionKind = "initial" | "promotion" | "rollback" | "hotfix";
-export const PROMOTION_KINDS: readonly PromotionKind[] = [
-  "initial",
-  "promotion",
-  "rollback",
-  "hotfix",
-];
+const PROMOTION_KINDS: readonly PromotionKind[] = ["initial", "promotion", "rollback", "hotfix"];
 
 export interface PromotionRecord {
   /** The tag the environment took. */
@@ -83,7 +78,7 @@ export function tagsRan(history: readonly PromotionRecord[]): string[] {
 }
 
 /** Adds a record in front, keeping the newest RECORDS_KEPT. */
-export function appendRecord(
+function appendRecord(
   history: readonly PromotionRecord[],
   record: PromotionRecord,
 ): PromotionRecord[] {
@@ -91,7 +86,7 @@ export function appendRecord(
 }
 
 /** Environment variables naming who started a CI run, in the order they are trusted. */
-export const CI_ACTOR_VARIABLES = ["GITHUB_ACTOR", "GITLAB_USER_LOGIN", "BUILDKITE_BUILD_CREATOR"];
+const CI_ACTOR_VARIABLES = ["GITHUB_ACTOR", "GITLAB_USER_LOGIN", "BUILDKITE_BUILD_CREATOR"];
 
 export interface ActorSources {
   /** The process environment (CI variables). */
@@ -115,7 +110,7 @@ export function resolveActor(sources: ActorSources): string {
 }
 
 /** Annotation keys the Application carries, from the record of the tag it deploys. */
-export const RECORD_ANNOTATIONS = {
+const RECORD_ANNOTATIONS = {
   kind: "promotion.gitops/kind",
   from: "promotion.gitops/from",
   at: "promotion.gitops/promoted-at",

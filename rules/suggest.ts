@@ -14,7 +14,13 @@ export function closest(input: string, candidates: readonly string[]): string | 
   for (const name of candidates) {
     if (name === input) return name;
     // A case-only difference (Dev for dev) is closer than any other edit.
-    const score = name.toLowerCase() === lower ? 0.5 : distance(lower, name.toLowerCase());
+    // A cut-short name (soak for soakTime) is as likely a slip as a one-letter typo.
+    const score =
+      name.toLowerCase() === lower
+        ? 0.5
+        : lower.length >= 3 && name.toLowerCase().startsWith(lower)
+          ? 1
+          : distance(lower, name.toLowerCase());
     if (best === undefined || score < best.score) best = { name, score };
   }
   if (!best) return undefined;

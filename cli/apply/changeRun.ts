@@ -1,7 +1,7 @@
 /** Everything the steps of one change share: the plan, the texts, the branches, what is there. */
 import * as fs from "fs";
 import * as path from "path";
-import type { EnvironmentConfig } from "../../config/types";
+import type { EnvironmentConfig } from "../../model/environment";
 import type { Git } from "../git";
 import type { CliIo } from "../io";
 import type { ChangePlan } from "../plan/change";

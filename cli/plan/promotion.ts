@@ -3,7 +3,7 @@
  * (--app, --tag, the apps both run), then the changes are made from what `to` runs now.
  */
 import { refusePromotion } from "../../rules/chain";
-import type { AppConfig } from "../../config/types";
+import type { AppConfig } from "../../model/environment";
 import type { AppEdit } from "../stackText";
 import { changeLines, finishPlan, tagRefusal, type AppChange, type Planned } from "./change";
 import { chainLinks, chainOrder, runsList, unknownApp, unknownEnvironments } from "./chain";

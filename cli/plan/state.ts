@@ -1,5 +1,5 @@
 /** One environment as the command line sees it: its validated config and its raw stack file. */
-import type { EnvironmentConfig } from "../../config/types";
+import type { EnvironmentConfig } from "../../model/environment";
 import type { AppState } from "../stackText";
 
 export interface StackState {

@@ -9,8 +9,8 @@ import * as path from "path";
 import { parse, stringify } from "yaml";
 import { listStacks } from "../../config/stackFiles";
 import type { PromotionRecord } from "../../rules/record";
-import { PROJECT_DIR } from "../support/program";
-import { copyProject, engineStack, toolchainBin, type EngineProject } from "./engine";
+import { PROJECT_DIR } from "../../harness/program";
+import { copyProject, engineStack, toolchainBin, type EngineProject } from "../../harness/engine";
 
 /** The real stack files without GitHub governance, which is not what this test is about. */
 function stackFilesWithoutGovernance(): Record<string, string> {
@@ -80,7 +80,7 @@ describe("the promotion gate with the real engine", function () {
     const state = JSON.stringify((await stack.exportStack()).deployment.resources);
     editProd((dex) => (dex.tag = "sha-def67890"));
     const refusal =
-      /prod cannot take sha-def67890: stage runs sha-abc12345; promote to stage first/;
+      /prod cannot take sha-def67890: stage runs sha-abc12345; accepted: the tag stage runs \(sha-abc12345\), or promote to stage first/;
     await assert.rejects(stack.preview(), refusal);
     await assert.rejects(stack.up(), refusal);
     assert.equal(JSON.stringify((await stack.exportStack()).deployment.resources), state);
@@ -124,7 +124,7 @@ describe("the promotion gate with the real engine", function () {
     });
     await assert.rejects(
       (await engineStack(project, "prod")).preview(),
-      /prod cannot take sha-1234abcd: stage runs sha-abc12345; promote to stage first/,
+      /prod cannot take sha-1234abcd: stage runs sha-abc12345; accepted: the tag stage runs \(sha-abc12345\), or promote to stage first/,
     );
   });
 

@@ -10,14 +10,14 @@ import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { orderChain } from "../../rules/chain";
 import { loadStackFile } from "../../config/stackFiles";
 import { argoCrdErrors } from "../support/crdSchema";
-import { PROJECT_DIR } from "../support/program";
+import { PROJECT_DIR } from "../../harness/program";
 import {
   copyProject,
   engineStack,
   renderedManifests,
   toolchainBin,
   type EngineProject,
-} from "./engine";
+} from "../../harness/engine";
 
 /** The real stack files in chain order, so each upstream is up before its downstream. */
 const stacks = orderChain(

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import Ajv, { type ValidateFunction } from "ajv";
 import { parse } from "yaml";
-import { PROJECT_DIR } from "./program";
+import { PROJECT_DIR } from "../../harness/program";
 
 type Schema = Record<string, unknown>;
 

@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { parseDocument } from "yaml";
 import { listStacks, stackFilePath } from "../../config/stackFiles";
-import { PROJECT_DIR } from "./program";
+import { PROJECT_DIR } from "../../harness/program";
 
 export type Governance = Record<string, any>;
 

@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { listStacks } from "../../config/stackFiles";
-import { PROJECT_DIR } from "./program";
+import { PROJECT_DIR } from "../../harness/program";
 
 /** Each stack file's `config:` map, by stack name. */
 export type StackFiles = Record<string, Record<string, any>>;

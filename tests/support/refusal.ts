@@ -2,7 +2,7 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { engineConfig } from "../../config/stackFiles";
-import { PROJECT_DIR, ProgramFailed, json } from "./program";
+import { PROJECT_DIR, ProgramFailed, json } from "../../harness/program";
 
 /** The real stack file's `promotion:apps` with its dex app changed by `change`, as the engine passes it. */
 export function appsWith(stack: string, change: (dex: Record<string, any>) => void): string {

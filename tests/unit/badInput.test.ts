@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "assert";
 import { engineConfig } from "../../config/stackFiles";
-import { PROJECT_DIR, ProgramFailed, json, runProgram } from "../support/program";
+import { PROJECT_DIR, ProgramFailed, json, runProgram } from "../../harness/program";
 import { appsWith, expectRefusal } from "../support/refusal";
 
 type Overrides = Record<string, string | undefined>;

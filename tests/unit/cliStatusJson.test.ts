@@ -3,7 +3,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { deployedStateOf } from "../../cli/deployed";
-import { PROJECT_DIR } from "../support/program";
+import { PROJECT_DIR } from "../../harness/program";
 import { tempProject } from "../support/gitRepo";
 
 /** The keys of the Markdown table that follows `label` in the `status --json` section. */

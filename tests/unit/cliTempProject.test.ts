@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { listStacks } from "../../config/stackFiles";
 import { fixtureDir, tempProject } from "../support/gitRepo";
-import { PROJECT_DIR } from "../support/program";
+import { PROJECT_DIR } from "../../harness/program";
 
 describe("cli tests: temporary projects", () => {
   it("copy the seed fixture by default, with Pulumi.yaml's content (not the symlink)", () => {

@@ -3,7 +3,7 @@ import { strict as assert } from "assert";
 import { Application, AppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1";
 import { listStacks } from "../../config/stackFiles";
 import { argoCrdErrors } from "../support/crdSchema";
-import { PROJECT_DIR, runProgram } from "../support/program";
+import { PROJECT_DIR, runProgram } from "../../harness/program";
 
 const ARGO_TYPES = [
   "kubernetes:argoproj.io/v1alpha1:Application",

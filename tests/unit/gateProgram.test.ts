@@ -17,7 +17,7 @@ import {
   type DeclaredResource,
   type ProgramRun,
   type RunOptions,
-} from "../support/program";
+} from "../../harness/program";
 import {
   addCanary,
   appsOutput,
@@ -121,7 +121,7 @@ describe("the promotion gate in the program", () => {
       failure.message,
       [
         'Stack "prod": the promotion gate refused 1 change; nothing was changed:',
-        `  - prod cannot take ${PROD_TAG}: stage runs sha-def67890; promote to stage first`,
+        `  - stack "prod": promotion:apps.dex.tag = "${PROD_TAG}"; refused: prod cannot take ${PROD_TAG}: stage runs sha-def67890; accepted: the tag stage runs (sha-def67890), or promote to stage first; a rollback or hotfix needs a bypass with a reason`,
       ].join("\n"),
     );
     assertNothingDeclared(failure.resources);
@@ -133,7 +133,7 @@ describe("the promotion gate in the program", () => {
     const failure = await failureOf(runProgram("prod", {}, undefined, { stackOutputs: outputs }));
     assert.match(
       failure.message,
-      /prod cannot take sha-0f1e2d3c: stage has no record of what it runs; deploy stage first/,
+      /prod cannot take sha-0f1e2d3c: stage has no record of what it runs \(never deployed\); accepted: a tag stage runs: deploy stage first \(run 'npm run stack -- up stage' first\)/,
     );
   });
 
@@ -153,7 +153,7 @@ describe("the promotion gate in the program", () => {
     );
     assert.match(
       failure.message,
-      /refused 1 change.*\n  - prod cannot take v1.0.0: stage does not run api; promote to stage first$/,
+      /refused 1 change.*\n  - .*refused: prod cannot take v1.0.0: stage does not run api; accepted: a tag stage runs: promote api to stage first$/,
     );
   });
 
@@ -361,7 +361,7 @@ describe("the promotion gate in the program", () => {
       );
       assert.match(
         failure.message,
-        /prod cannot take sha-0f1e2d3c yet: stage has run it for 2h of the 24h soak time \(since .*\); promote after /,
+        /prod cannot take sha-0f1e2d3c yet: stage has run it for 2h of the 24h soak time \(since .*\); accepted: the same tag after /,
       );
       assertNothingDeclared(failure.resources);
     });
@@ -423,7 +423,7 @@ describe("the promotion gate in the program", () => {
       );
       assert.match(
         failure.message,
-        /prod cannot take sha-0f1e2d3c: canary runs sha-11111111; promote to canary first/,
+        /prod cannot take sha-0f1e2d3c: canary runs sha-11111111; accepted: the tag canary runs \(sha-11111111\), or promote to canary first/,
       );
     });
 

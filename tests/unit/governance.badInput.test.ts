@@ -4,7 +4,7 @@
  * accepts.
  */
 import { strict as assert } from "assert";
-import { ProgramFailed, json, runProgram } from "../support/program";
+import { ProgramFailed, json, runProgram } from "../../harness/program";
 import { expectRefusal } from "../support/refusal";
 import {
   governanceOf,
@@ -208,7 +208,7 @@ describe("bad governance config", () => {
     assert.ok(failure instanceof ProgramFailed);
     assert.match(
       failure.message,
-      /^Stack "stage" cannot declare its GitHub governance: the stack files taken together have 2 problems; nothing was changed:/,
+      /^Stack "stage" cannot be declared: the stack files taken together have 2 problems; nothing was changed:/,
     );
   });
 });

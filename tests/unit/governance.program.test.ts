@@ -5,9 +5,9 @@
  */
 import { strict as assert } from "assert";
 import { engineConfig, listStacks, loadStackFile } from "../../config/stackFiles";
-import { stackGovernance } from "../../config/governanceStacks";
+
 import * as pulumi from "@pulumi/pulumi";
-import { codeownersFor, planGovernance } from "../../rules/governance";
+import { codeownersFor, planGovernance, stackGovernance } from "../../rules/governance";
 import { CODEOWNERS_COMMIT_MESSAGE, Governance } from "../../components/governance";
 import {
   PROJECT_DIR,
@@ -16,7 +16,8 @@ import {
   runProgram,
   type DeclaredResource,
   type ProgramRun,
-} from "../support/program";
+  type RunOptions,
+} from "../../harness/program";
 import {
   governanceOf,
   governanceProject,
@@ -24,6 +25,23 @@ import {
 } from "../support/governanceProject";
 
 const PROVIDER = "pulumi:providers:github";
+/**
+ * Runs a stack that already manages GitHub (its previous `governance` output says so): without a
+ * token its preview declares the GitHub objects through an anonymous provider, which is what most
+ * tests here look at. A stack that never managed GitHub declares none (see the test below).
+ */
+function runManaged(
+  stack: string,
+  overrides: Record<string, string | undefined> = {},
+  baseConfig?: Record<string, string>,
+  options: RunOptions = {},
+): Promise<ProgramRun> {
+  return runProgram(stack, overrides, baseConfig, {
+    ...options,
+    stackOutputs: { [stack]: { governance: { githubAccess: "token" } }, ...options.stackOutputs },
+  });
+}
+
 const ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment";
 const DEPLOY_POLICY =
   "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy";
@@ -72,7 +90,7 @@ async function runAll(
 ): Promise<Record<string, ProgramRun>> {
   const runs: Record<string, ProgramRun> = {};
   for (const stack of listStacks(projectDir ?? PROJECT_DIR)) {
-    runs[stack] = await runProgram(stack, overrides, undefined, { projectDir });
+    runs[stack] = await runManaged(stack, overrides, undefined, { projectDir });
   }
   return runs;
 }
@@ -232,7 +250,7 @@ describe("GitHub governance, declared by the program", () => {
       const governance = governanceOf("prod");
       governance.waitTimerMinutes = 45;
       governance.requiredApprovals = 3;
-      const run = await runProgram("prod", { "promotion:governance": json(governance) });
+      const run = await runManaged("prod", { "promotion:governance": json(governance) });
       assert.equal(ofType(run, ENVIRONMENT)[0].inputs.waitTimer, 45);
       const [protection] = ofType(run, PROTECTION);
       assert.equal(protection.inputs.requiredPullRequestReviews[0].requiredApprovingReviewCount, 3);
@@ -240,7 +258,7 @@ describe("GitHub governance, declared by the program", () => {
 
     it("declares no GitHub object when no stack file has promotion:governance", async () => {
       const projectDir = governanceProject(() => null);
-      const run = await runProgram("dev", {}, engineConfig(projectDir, "dev"), { projectDir });
+      const run = await runManaged("dev", {}, engineConfig(projectDir, "dev"), { projectDir });
       assert.deepEqual(github(run), []);
       assert.deepEqual(ofType(run, PROVIDER), []);
       assert.equal(run.outputs.governance, undefined);
@@ -264,7 +282,7 @@ describe("GitHub governance, declared by the program", () => {
     });
 
     it("targets the repository owner and keeps the token secret", async () => {
-      const run = await runProgram("prod", { "github:token": "ghp_example" }, undefined, {
+      const run = await runManaged("prod", { "github:token": "ghp_example" }, undefined, {
         projectDir,
       });
       const [provider] = ofType(run, PROVIDER);
@@ -277,7 +295,7 @@ describe("GitHub governance, declared by the program", () => {
     it("takes the token from GITHUB_TOKEN too, as a secret", async () => {
       process.env.GITHUB_TOKEN = "ghp_from_env";
       try {
-        const run = await runProgram("dev", {}, undefined, { projectDir });
+        const run = await runManaged("dev", {}, undefined, { projectDir });
         const [provider] = ofType(run, PROVIDER);
         assert.equal(provider.inputs.owner, "data-literate");
         assert.equal(provider.inputs.token[SECRET_SIG.key], SECRET_SIG.value);
@@ -287,11 +305,11 @@ describe("GitHub governance, declared by the program", () => {
     });
 
     it("makes the approvers the environment's reviewers, by numeric ID, also offline", async () => {
-      const stage = await runProgram("stage", {}, undefined, { projectDir });
+      const stage = await runManaged("stage", {}, undefined, { projectDir });
       assert.deepEqual(ofType(stage, ENVIRONMENT)[0].inputs.reviewers, [
         { teams: [102, 103], users: [] },
       ]);
-      const prod = await runProgram("prod", {}, undefined, { projectDir });
+      const prod = await runManaged("prod", {}, undefined, { projectDir });
       assert.deepEqual(ofType(prod, ENVIRONMENT)[0].inputs.reviewers, [
         { teams: [104], users: [583231] },
       ]);
@@ -299,7 +317,7 @@ describe("GitHub governance, declared by the program", () => {
         String(ofType(prod, FILE)[0].inputs.content),
         /^\/Pulumi\.prod\.yaml\s+@data-literate\/sre @octocat$/m,
       );
-      const dev = await runProgram("dev", {}, undefined, { projectDir });
+      const dev = await runManaged("dev", {}, undefined, { projectDir });
       assert.equal(
         ofType(dev, ENVIRONMENT)[0].inputs.reviewers,
         undefined,
@@ -398,7 +416,7 @@ describe("GitHub governance, declared by the program", () => {
           governance.everyTeamMustApprove = true;
         }
       });
-      const run = await runProgram("prod", {}, undefined, { projectDir });
+      const run = await runManaged("prod", {}, undefined, { projectDir });
       const [ruleset, ...others] = ofType(run, RULESET);
       assert.equal(others.length, 0);
       assert.equal(ruleset.inputs.name, "promotion-prod-every-team-approves");
@@ -422,7 +440,7 @@ describe("GitHub governance, declared by the program", () => {
           reviewer: { id: 13, type: "Team" },
         },
       ]);
-      const stage = await runProgram("stage", {}, undefined, { projectDir });
+      const stage = await runManaged("stage", {}, undefined, { projectDir });
       assert.deepEqual(ofType(stage, RULESET), [], "only the environment that asks for it");
     });
   });

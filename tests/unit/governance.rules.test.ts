@@ -3,9 +3,9 @@
  * settings, which stack declares what, and the cross-stack refusals. No Pulumi engine involved.
  */
 import { strict as assert } from "assert";
-import type { GovernanceConfig } from "../../config/types";
+import type { GovernanceConfig } from "../../model/environment";
 import { listStacks, loadStackFile } from "../../config/stackFiles";
-import { stackGovernance } from "../../config/governanceStacks";
+
 import { renderCodeowners } from "../../rules/codeowners";
 import {
   branchProtectionActor,
@@ -18,9 +18,11 @@ import {
   governanceProblems,
   planGovernance,
   reviewersOf,
+  stackGovernance,
   type StackGovernance,
 } from "../../rules/governance";
-import { PROJECT_DIR } from "../support/program";
+import { formatRefusal } from "../../rules/verdict";
+import { PROJECT_DIR } from "../../harness/program";
 
 const repository = (over: Partial<GovernanceConfig["repository"]> = {}) => ({
   owner: "data-literate",
@@ -390,32 +392,41 @@ describe("set-ups refused across stacks", () => {
 describe("GitHub access", () => {
   const access = (hasToken: boolean, dryRun: boolean, managedBefore = false) =>
     githubAccess("prod", { hasToken, dryRun, managedBefore });
+  const decided = (hasToken: boolean, dryRun: boolean, managedBefore = false) => {
+    const verdict = access(hasToken, dryRun, managedBefore);
+    return verdict.allowed ? verdict.value : undefined;
+  };
 
-  it("manages GitHub with a token, previews anonymously without one", () => {
-    assert.deepEqual(access(true, false, true), { access: "token" });
-    assert.deepEqual(access(true, true), { access: "token" });
-    assert.deepEqual(access(false, true, true), { access: "anonymous" });
+  it("manages GitHub with a token; without one, previews a managed stack anonymously", () => {
+    assert.deepEqual(decided(true, false, true), { access: "token" });
+    assert.deepEqual(decided(true, true), { access: "token" });
+    assert.equal(decided(false, true, true)?.access, "anonymous");
+    assert.match(decided(false, true, true)?.warning ?? "", /diff is not exact/);
   });
 
-  it("leaves GitHub alone on `pulumi up` without a token if the stack never managed it", () => {
-    const decided = access(false, false, false);
-    assert.ok("access" in decided && decided.access === "none", JSON.stringify(decided));
-    assert.match(
-      decided.warning ?? "",
-      /leaves GitHub alone and declares none of the GitHub objects/,
-    );
-    assert.match(decided.warning ?? "", /pulumi config set --secret github:token/);
+  it("treats preview and up alike without a token on a stack that never managed GitHub", () => {
+    // Otherwise an offline preview right after an offline up would show GitHub objects to create.
+    for (const dryRun of [true, false]) {
+      const none = decided(false, dryRun, false);
+      assert.equal(none?.access, "none", `dryRun ${dryRun}`);
+      assert.match(
+        none?.warning ?? "",
+        /leaves GitHub alone and declares none of the GitHub objects/,
+      );
+      assert.match(none?.warning ?? "", /pulumi config set --secret github:token/);
+    }
   });
 
   it("refuses `pulumi up` without a token once the stack manages GitHub objects", () => {
-    const decided = access(false, false, true);
-    assert.ok("refused" in decided, JSON.stringify(decided));
+    const verdict = access(false, false, true);
+    assert.ok(!verdict.allowed, JSON.stringify(verdict));
+    const text = formatRefusal(verdict.refusals[0]);
     assert.match(
-      decided.refused,
-      /Stack "prod" manages GitHub objects .* but has no GitHub token; nothing was changed/,
+      text,
+      /^stack "prod": github:token = \(not set\); refused: this stack manages GitHub objects/,
     );
-    assert.match(decided.refused, /that would delete them/);
-    assert.match(decided.refused, /GITHUB_TOKEN/);
+    assert.match(text, /that would delete them/);
+    assert.match(text, /GITHUB_TOKEN/);
   });
 
   it("a run that declared nothing says so in its summary", () => {

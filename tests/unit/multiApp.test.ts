@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "assert";
 import { engineConfig } from "../../config/stackFiles";
-import { PROJECT_DIR, json, ofType, runProgram } from "../support/program";
+import { PROJECT_DIR, json, ofType, runProgram } from "../../harness/program";
 
 const APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application";
 

@@ -2,14 +2,14 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { repoMatches } from "../../config/validate";
+import { repoMatches } from "../../rules/sourceRepos";
 import {
   SECRET_PLACEHOLDER,
   engineConfig,
   listStacks,
   loadStackFile,
 } from "../../config/stackFiles";
-import { PROJECT_DIR } from "../support/program";
+import { PROJECT_DIR } from "../../harness/program";
 
 describe("reading stack files without the engine", () => {
   it("keeps a secret opaque: a secret kubeconfig means cluster mode, not a config error", () => {

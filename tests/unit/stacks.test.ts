@@ -5,7 +5,7 @@
 import { strict as assert } from "assert";
 import { parse } from "yaml";
 import { listStacks } from "../../config/stackFiles";
-import { PROJECT_DIR, ofType, runProgram, type ProgramRun } from "../support/program";
+import { PROJECT_DIR, ofType, runProgram, type ProgramRun } from "../../harness/program";
 
 const APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application";
 const APP_PROJECT = "kubernetes:argoproj.io/v1alpha1:AppProject";

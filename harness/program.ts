@@ -6,9 +6,9 @@
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { engineConfig } from "../../config/stackFiles";
+import { engineConfig } from "../config/stackFiles";
 
-export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+export const PROJECT_DIR = path.resolve(__dirname, "..");
 
 export interface DeclaredResource {
   type: string;
@@ -48,6 +48,7 @@ function forgetProgramModules(): void {
     if (
       !relative.startsWith("node_modules") &&
       !relative.startsWith("tests") &&
+      !relative.startsWith("harness") &&
       !relative.startsWith("..")
     ) {
       delete require.cache[file];

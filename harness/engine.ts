@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { parseAllDocuments } from "yaml";
-import { PROJECT_DIR } from "../support/program";
+import { PROJECT_DIR } from "./program";
 
 /** Files and folders of the program that a project copy needs; tests, docs and state stay out. */
 const PROGRAM_ENTRIES = [
@@ -17,10 +17,13 @@ const PROGRAM_ENTRIES = [
   "package.json",
   "tsconfig.json",
   "index.ts",
+  "model",
   "config",
-  "components",
-  "manifests",
   "rules",
+  "manifests",
+  "adapters",
+  "preflight",
+  "components",
 ];
 
 let binDir: string | undefined;

@@ -1,14 +1,75 @@
-/** The validated, typed view of one stack's config that the rest of the program works from. */
-import type {
-  ClusterResourceConfig,
-  LimitRangeConfig,
-  LogLevel,
-  ResourceRequirements,
-  RoleConfig,
-  SyncWindowConfig,
-} from "./schema";
-import type { ImageTagKind } from "../rules/imageTag";
-import type { Bypass, GateSettings } from "../rules/gate";
+/**
+ * The validated, typed view of one stack's config that every layer works from. config/ produces
+ * it (config/schema.ts checks at compile time that its zod output fits these types); rules/,
+ * manifests/, preflight/ and components/ read it. Types and a few constant lists only: this
+ * folder imports nothing, so every layer may depend on it.
+ */
+
+/** How an image tag is written (rules/imageTag.ts decides which tags are immutable). */
+export type ImageTagKind = "sha" | "semver" | "dated-sha" | "digest";
+
+export type BypassKind = "rollback" | "hotfix";
+export const BYPASS_KINDS = ["rollback", "hotfix"] as const satisfies readonly BypassKind[];
+
+/** An escape hatch from the promotion gate, declared in the stack file next to the tag. */
+export interface Bypass {
+  kind: BypassKind;
+  reason: string;
+}
+
+/** What a promotion waits for in the upstream's live Argo CD Application. */
+export interface GateSettings {
+  /** How long the upstream must have run the tag; 0 for no soak time. */
+  soakSeconds: number;
+  /** Whether the upstream must be Synced and Healthy on the tag. */
+  requireHealthy: boolean;
+}
+
+export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Kubernetes quantities as the stack file writes them (100m, 128Mi). */
+export interface ComputeResources {
+  cpu?: string;
+  memory?: string;
+}
+
+export interface ResourceRequirements {
+  requests?: ComputeResources;
+  limits?: ComputeResources;
+}
+
+/** Container defaults and bounds of the environment's LimitRange. */
+export interface LimitRangeConfig {
+  defaultRequest?: ComputeResources;
+  default?: ComputeResources;
+  max?: ComputeResources;
+  min?: ComputeResources;
+}
+
+/** An AppProject role: who may look at or sync the environment's Applications. */
+export interface RoleConfig {
+  name: string;
+  description?: string;
+  groups: string[];
+  canSync: boolean;
+}
+
+/** An Argo CD sync window (change window). */
+export interface SyncWindowConfig {
+  kind: "allow" | "deny";
+  schedule: string;
+  duration: string;
+  timeZone?: string;
+  manualSync?: boolean;
+  applications?: string[];
+}
+
+/** A cluster-scoped kind the environment's apps may manage. */
+export interface ClusterResourceConfig {
+  group: string;
+  kind: string;
+}
 
 export type SyncMode = "automated" | "manual";
 

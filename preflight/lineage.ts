@@ -1,0 +1,196 @@
+/**
+ * The lineage gate, run before the environment declares anything: it fetches what the gate decides
+ * on (the upstream stack's and this stack's previous outputs, the upstream's stack file, the
+ * upstream's live Argo CD Application) through adapters/, and lets the pure rules of rules/gate.ts
+ * and rules/record.ts decide. A refusal ends the program with a RunError, so `pulumi preview` and
+ * `pulumi up` fail without touching a resource.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { currentActor } from "../adapters/actor";
+import { ApplicationReader } from "../adapters/argocdApplication";
+import { StackOutputs } from "../adapters/stackOutputs";
+import { loadUpstreamPins, loadUpstreamTarget, projectDirectory } from "../config";
+import type { AppConfig, EnvironmentConfig } from "../model/environment";
+import { applicationName, applicationNameFor } from "../manifests/argocd";
+import {
+  decideGate,
+  decideUpstreamHealth,
+  type UpstreamApplication,
+  type UpstreamTags,
+} from "../rules/gate";
+import { imageReference } from "../rules/imageTag";
+import {
+  nextRecords,
+  parseAllRecords,
+  recordAnnotations,
+  type PromotionRecord,
+} from "../rules/record";
+import { RefusedError, type Refusal } from "../rules/verdict";
+
+/** What the environment declares from the gate's decisions. */
+export interface Lineage {
+  /** Per app, its records after this run, newest first (the `promotionRecords` output). */
+  records: Record<string, PromotionRecord[]>;
+  /** Per app, the annotations of its newest record, for its Argo CD Application. */
+  annotations: Record<string, Record<string, string>>;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
+
+/** One field (tag, image, applicationName) of each app, from a stack's `apps` output. */
+function fieldOf(apps: unknown, field: "tag" | "image" | "applicationName") {
+  if (!isObject(apps)) return undefined;
+  const values: Record<string, string> = {};
+  for (const [app, summary] of Object.entries(apps)) {
+    const value = isObject(summary) ? summary[field] : undefined;
+    if (typeof value === "string") values[app] = value;
+  }
+  return values;
+}
+
+/**
+ * How the upstream's live Applications are read, or why they are not: the gate turns the check
+ * off, this stack renders manifests, or the upstream's cluster cannot be reached from here.
+ */
+function upstreamReader(config: EnvironmentConfig): ApplicationReader | { why: string } {
+  const gate = config.gate;
+  const upstream = config.upstream ?? "";
+  if (!gate || (!gate.requireHealthy && gate.soakSeconds === 0)) {
+    return { why: "promotion:gate turns health and soak time off" };
+  }
+  if (config.kubernetes.mode === "render") {
+    return {
+      why: `${config.environment} renders manifests to ${config.kubernetes.directory} (no kubeconfig or kubeContext), so there is no cluster to read ${upstream}'s live Application from`,
+    };
+  }
+  const target = loadUpstreamTarget(config);
+  if ("unreadable" in target) return { why: target.unreadable };
+  if (target.kubernetes.mode === "render") {
+    return {
+      why: `${upstream} renders manifests (no cluster in its stack file), so its Application has no live status`,
+    };
+  }
+  return new ApplicationReader(
+    `${config.environment}-upstream`,
+    target.kubernetes,
+    target.argocdNamespace,
+  );
+}
+
+async function readUpstream(
+  reader: ApplicationReader | { why: string },
+  app: AppConfig,
+  name: string,
+): Promise<UpstreamApplication> {
+  return reader instanceof ApplicationReader
+    ? reader.read(app.name, name)
+    : { readable: false, why: reader.why };
+}
+
+/**
+ * Checks every app's tag against the gate and returns the records and annotations to declare;
+ * throws a RunError listing every refusal.
+ */
+export async function checkPromotions(
+  config: EnvironmentConfig,
+  own: StackOutputs,
+): Promise<Lineage> {
+  const env = config.environment;
+  const upstream = config.upstream ? new StackOutputs(config.upstream) : undefined;
+
+  const [ownApps, ownRecords, upstreamApps] = await Promise.all([
+    own.get("apps"),
+    own.get("promotionRecords"),
+    upstream ? upstream.get("apps") : Promise.resolve(undefined),
+  ]);
+  const ownTags = fieldOf(ownApps, "tag");
+  const ownImages = fieldOf(ownApps, "image");
+  const history = parseAllRecords(ownRecords);
+  /** No outputs at all: this stack was never deployed, every tag is its first deployment. */
+  const neverDeployed = ownTags === undefined && ownRecords === undefined;
+  const upstreamTags: UpstreamTags = fieldOf(upstreamApps, "tag") ?? "no record";
+  const upstreamImages = fieldOf(upstreamApps, "image");
+  const upstreamNames = fieldOf(upstreamApps, "applicationName") ?? {};
+  const upstreamPins = loadUpstreamPins(config);
+
+  const reader = config.upstream ? upstreamReader(config) : undefined;
+  const at = new Date().toISOString();
+  let actor: string | undefined;
+  const by = () => (actor ??= currentActor(projectDirectory(), config.stack));
+
+  const refusals: Refusal[] = [];
+  const lineage: Lineage = { records: {}, annotations: {} };
+  for (const app of config.apps) {
+    const previous = history[app.name] ?? [];
+    const decision = decideGate({
+      environment: env,
+      app: app.name,
+      tag: app.tag,
+      image: app.image,
+      upstream: config.upstream
+        ? {
+            environment: config.upstream,
+            tags: upstreamTags,
+            images: upstreamImages,
+            pinned: upstreamPins,
+          }
+        : undefined,
+      own: neverDeployed
+        ? "no record"
+        : { tag: ownTags?.[app.name], image: ownImages?.[app.name], history: previous },
+      bypass: app.bypass,
+    });
+    if (!decision.allowed) {
+      refusals.push(...decision.refusals);
+      continue;
+    }
+    const allowed = decision.value;
+
+    let checks: string | undefined;
+    if (allowed.checkUpstream && config.upstream && config.gate && reader) {
+      const name = upstreamNames[app.name] ?? applicationNameFor(app.name, config.upstream);
+      const outcome = decideUpstreamHealth({
+        environment: env,
+        app: app.name,
+        upstream: config.upstream,
+        tag: app.tag,
+        imageRef: imageReference(app.image, app.tag),
+        settings: config.gate,
+        application: await readUpstream(reader, app, name),
+        now: new Date(),
+      });
+      if (!outcome.allowed) {
+        refusals.push(...outcome.refusals);
+        continue;
+      }
+      checks = outcome.value.checks;
+      if (!outcome.value.checked) {
+        void pulumi.log.warn(`${applicationName(config, app)}: upstream ${checks}`);
+      }
+    }
+    if (allowed.kind === "rollback" || allowed.kind === "hotfix") {
+      void pulumi.log.warn(
+        `${applicationName(config, app)} takes ${app.tag} as a ${allowed.kind}, bypassing the promotion gate: ${allowed.reason ?? ""}`,
+      );
+    }
+
+    const records = nextRecords(previous, {
+      environment: env,
+      tag: app.tag,
+      kind: allowed.kind,
+      from: allowed.from,
+      at,
+      by: allowed.kind === "unchanged" && previous.length > 0 ? "" : by(),
+      reason: allowed.reason,
+      checks,
+    });
+    lineage.records[app.name] = records;
+    lineage.annotations[app.name] = recordAnnotations(records[0]);
+  }
+
+  if (refusals.length > 0) {
+    throw new pulumi.RunError(new RefusedError(config.stack, "gate", refusals).message);
+  }
+  return lineage;
+}
