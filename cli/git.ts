@@ -1,7 +1,7 @@
 /** The git commands the command line runs, as a thin layer over Run. */
 import { CommandFailed, type Run } from "./io";
 import { readApps } from "./stackText";
-import type { StackVersion } from "./plan";
+import type { StackVersion } from "./plan/history";
 
 export class Git {
   constructor(

@@ -6,7 +6,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import type { RecordReader } from "./status";
+import type { RecordReader } from "./deployed";
 
 export interface RunOptions {
   cwd: string;
@@ -87,13 +87,14 @@ export interface CliIo {
   /** Whether a command (gh, pulumi) is installed. */
   onPath(command: string): boolean;
   /**
-   * Reads a stack's promotion records; defaults to `pulumi stack output --json`. See status.ts.
+   * Reads what a stack last deployed (tags, promotion records); defaults to `pulumi stack output
+   * --json` or scripts/stack.sh. See deployed.ts.
    */
   readRecords?: RecordReader;
 }
 
 /** The directory holding Pulumi.yaml: `start` or its nearest ancestor that has one. */
-export function findProjectDir(start: string): string {
+function findProjectDir(start: string): string {
   let dir = path.resolve(start);
   for (;;) {
     if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;

@@ -4,7 +4,8 @@
  * the production one for the last environment of the chain, and one each for the exceptions.
  */
 import type { EnvironmentConfig, SyncWindowConfig } from "../model/environment";
-import type { ChangePlan } from "./plan";
+import type { ChangePlan } from "./plan/change";
+import { describeRisk } from "./plan/confirm";
 import { applicationNameFor } from "../manifests/argocd";
 
 export interface PrContext {
@@ -46,8 +47,15 @@ function table(plan: ChangePlan): string[] {
   ];
 }
 
+/**
+ * The engine commands a reviewer runs, through scripts/stack.sh: plain `pulumi preview/up --stack`
+ * writes an encryption salt into the stack file, leaving the checkout dirty.
+ */
+const stackCommand = (command: "preview" | "up", env: string) =>
+  code(`npm run stack -- ${command} ${env}`);
+
 function afterMerge(plan: ChangePlan, target: EnvironmentConfig): string[] {
-  const apply = `- ${code(`pulumi up --stack ${plan.env}`)} (or the deploy pipeline) updates ${applications(plan)}.`;
+  const apply = `- ${stackCommand("up", plan.env)} (or the deploy pipeline) updates ${applications(plan)}.`;
   if (target.syncMode === "automated") {
     return [apply, `- Argo CD syncs ${plan.env} on its own (syncMode automated).`];
   }
@@ -70,12 +78,18 @@ function promotionChecklist(plan: ChangePlan, ctx: PrContext): string[] {
   const tags = [...new Set(plan.changes.map((c) => c.tag))].map(code).join(", ");
   const last = ctx.order[ctx.order.length - 1] === plan.env;
   const common = {
+    confirmed: plan.confirmation
+      ? [
+          `- [ ] The confirmation holds: ${plan.confirmation.reason} (${plan.confirmation.risks.map((r) => describeRisk(r, code)).join("; ")})`,
+        ]
+      : [],
     matches: `- [ ] Verify image tag matches ${from}: ${plan.changes.map((c) => `${c.app} ${code(c.tag)}`).join(", ")} in ${code(`Pulumi.${from}.yaml`)}`,
-    preview: `- [ ] ${code(`pulumi preview --stack ${plan.env}`)} shows only the tag change`,
+    preview: `- [ ] ${stackCommand("preview", plan.env)} shows only the tag change`,
     unrelated: `- [ ] No unrelated changes: the diff is only the tag line(s) of ${code(plan.file)}`,
   };
   if (!last) {
     return [
+      ...common.confirmed,
       common.matches,
       `- [ ] ${from} environment is stable on ${tags}: no critical errors in its logs, Argo CD Healthy and Synced`,
       `- [ ] All tests passing for ${tags}`,
@@ -86,8 +100,10 @@ function promotionChecklist(plan: ChangePlan, ctx: PrContext): string[] {
   const channel = ctx.target.slackChannel;
   const windows = ctx.target.syncWindows;
   return [
+    ...common.confirmed,
     common.matches,
-    ctx.target.gate && ctx.target.gate.soakTime !== "0"
+    // By the parsed seconds: 0, 0s and 0m all mean no soak time.
+    ctx.target.gate && ctx.target.gate.soakSeconds > 0
       ? `- [ ] ${from} stable for ${ctx.target.gate.soakTime}+ on ${tags} (promotion:gate.soakTime)`
       : `- [ ] ${from} stable on ${tags}`,
     "- [ ] All integration tests passed",
@@ -119,7 +135,7 @@ function exceptionChecklist(plan: ChangePlan, ctx: PrContext): string[] {
   return [
     ...items,
     `- [ ] The reason is accurate: it is recorded in ${code(plan.file)} (bypass) and on the Argo CD Application`,
-    `- [ ] ${code(`pulumi preview --stack ${plan.env}`)} shows only the tag change and the ${plan.kind} annotation`,
+    `- [ ] ${stackCommand("preview", plan.env)} shows only the tag change and the ${plan.kind} annotation`,
     `- [ ] No unrelated changes: the diff is only ${code(plan.file)}`,
     upstreams.length > 0
       ? `- [ ] Follow-up planned: the fix goes through ${[...upstreams, plan.env].join(" -> ")}; the next normal promotion into ${plan.env} ends this exception`
@@ -139,9 +155,21 @@ function heading(plan: ChangePlan): string {
   return `Hotfix: **${plan.env}** runs ${tags} without taking it from its upstream, as an exception to the promotion chain.`;
 }
 
+/** A confirmed risk, where no reviewer can miss it: right under the heading, as a caution. */
+function confirmationBlock(plan: ChangePlan): string[] {
+  if (!plan.confirmation) return [];
+  const risks = plan.confirmation.risks.map((r) => `${describeRisk(r, code)}.`);
+  return [
+    "> [!CAUTION]",
+    `> **Confirmed with ${code("--confirm")}:** ${risks.join(" ")}`,
+    `> **Reason given:** ${plan.confirmation.reason}`,
+    "",
+  ];
+}
+
 /** Title and body of the pull request for a plan. */
 export function prText(plan: ChangePlan, ctx: PrContext): PrText {
-  const body = [heading(plan), "", ...table(plan), ""];
+  const body = [heading(plan), "", ...confirmationBlock(plan), ...table(plan), ""];
   if (plan.reason !== undefined) body.push(`**Reason:** ${plan.reason}`, "");
   for (const c of plan.changes) {
     if (c.endsBypass) {

@@ -6,6 +6,7 @@
  */
 import { isMap, isScalar, parse, parseDocument, stringify, type Pair, type YAMLMap } from "yaml";
 import { BYPASS_KINDS, type Bypass, type BypassKind } from "../model/environment";
+import { yamlSyntaxError } from "./yamlError";
 
 export type { Bypass, BypassKind };
 
@@ -86,10 +87,9 @@ function lineEnd(text: string, offset: number): number {
 }
 
 function appMap(text: string, file: string, app: string): YAMLMap<unknown, unknown> {
+  const syntax = yamlSyntaxError(file, text);
+  if (syntax) throw new StackEditError(`not valid YAML: ${syntax}`);
   const doc = parseDocument(text);
-  if (doc.errors.length > 0) {
-    throw new StackEditError(`${file} is not valid YAML: ${doc.errors[0].message}`);
-  }
   const node = doc.getIn([...APPS_PATH, app], true);
   if (!isMap(node)) {
     throw new StackEditError(`${file} has no app "${app}" under config."promotion:apps"`);
@@ -116,9 +116,14 @@ function setTag(text: string, file: string, app: string, tag: string): string {
     throw new StackEditError(`${file} has no tag for app "${app}" (promotion:apps.${app}.tag)`);
   }
   const [start, valueEnd] = node.range;
+  // Quotes the old value did not need are the file's style and stay. Quotes it needed (a digest
+  // starts with @) are kept only for a new value that needs them too; a plain tag is written
+  // plain, so a digest and back to the plain tag gives the original line again.
+  const keepQuotes =
+    yamlScalar(String(node.value)) === String(node.value) || yamlScalar(tag) !== tag;
   let written: string;
-  if (node.type === "QUOTE_DOUBLE") written = JSON.stringify(tag);
-  else if (node.type === "QUOTE_SINGLE") written = `'${tag.replace(/'/g, "''")}'`;
+  if (keepQuotes && node.type === "QUOTE_DOUBLE") written = JSON.stringify(tag);
+  else if (keepQuotes && node.type === "QUOTE_SINGLE") written = `'${tag.replace(/'/g, "''")}'`;
   else written = yamlScalar(tag);
   return text.slice(0, start) + written + text.slice(valueEnd);
 }

@@ -1,110 +1,90 @@
 /**
- * `status`: which tag each environment runs, what its upstream runs, and the last promotion
- * record from the stack's `promotionRecords` output. The table is built by pure functions; the
- * records come from a RecordReader, by default `pulumi stack output --json`.
+ * `status` as pure functions: one row per environment and app with the tag its stack file pins,
+ * what its last `up` deployed, its upstream's tag, an exception in force and the last promotion
+ * record; and the rows as a text table.
  */
-import * as fs from "fs";
-import * as path from "path";
-import { parseAllRecords, type PromotionRecord } from "../rules/record";
-import type { Run } from "./io";
-import type { StackState } from "./plan";
+import type { DeployedState, PromotionRecord } from "./deployed";
+import type { BrokenStack } from "./load";
+import type { StackState } from "./plan/state";
 import type { Bypass } from "./stackText";
 
-/** Where scripts/stack.sh keeps the embedded default's file backend. */
-export const LOCAL_STATE_DIR = ".pulumi-state";
-
-export type { PromotionRecord };
-
-/** `promotionRecords`: per app, newest first. */
-export type PromotionRecords = Record<string, PromotionRecord[]>;
-
-/** Records cannot be read (no pulumi, no backend, unexpected output): `reason` says why. */
-export class RecordsUnavailable extends Error {
-  constructor(public readonly reason: string) {
-    super(reason);
-    this.name = "RecordsUnavailable";
-  }
-}
-
-/** Reads a stack's records; throws RecordsUnavailable. {} when the stack has none yet. */
-export type RecordReader = (stack: string) => PromotionRecords;
-
-/** Reads `promotionRecords` through the pulumi CLI, in the project directory. */
-export function pulumiRecordReader(run: Run, projectDir: string, hasPulumi: boolean): RecordReader {
-  return (stack) => {
-    // The embedded default (npm run stack) keeps its engine in a cache and its state in
-    // .pulumi-state/: read through the same script when no pulumi is on PATH.
-    const localDefault = !hasPulumi && fs.existsSync(path.join(projectDir, LOCAL_STATE_DIR));
-    if (!hasPulumi && !localDefault) {
-      throw new RecordsUnavailable(
-        "pulumi is not on PATH; install the Pulumi CLI and log in to the backend to see them",
-      );
-    }
-    let output: string;
-    try {
-      output = localDefault
-        ? run(path.join(projectDir, "scripts", "stack.sh"), ["output", stack], { cwd: projectDir })
-        : run("pulumi", ["stack", "output", "--json", "--non-interactive", "--stack", stack], {
-            cwd: projectDir,
-          });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      throw new RecordsUnavailable(
-        `${message}\n  (is the backend reachable, are you logged in? \`pulumi whoami -v\` tells)`,
-      );
-    }
-    let outputs: unknown;
-    try {
-      outputs = JSON.parse(output);
-    } catch {
-      throw new RecordsUnavailable(
-        `\`pulumi stack output --json --non-interactive --stack ${stack}\` did not print JSON`,
-      );
-    }
-    // Read the way the program reads its previous outputs: entries that are not records are dropped.
-    return parseAllRecords((outputs as Record<string, unknown> | null)?.promotionRecords);
-  };
-}
-
+/**
+ * One row of the table, and of `status --json`: every key is always there (null when it does not
+ * apply), so the JSON has exactly the keys docs/cli.md lists.
+ */
 export interface StatusRow {
   environment: string;
+  /** "-" on an error row. */
   app: string;
+  /** The tag the stack file pins; "-" on an error row. */
   tag: string;
-  /** Undefined for the first environment. */
-  upstream?: string;
-  /** What the upstream runs for this app; undefined when there is no upstream or it lacks it. */
-  upstreamTag?: string;
-  /** The upstream runs a different tag; undefined when there is nothing to compare with. */
-  behind?: boolean;
+  /** The tag the last `up` deployed; null when unknown (no deployed state, never deployed). */
+  deployedTag: string | null;
+  /** Whether the last `up` deployed `tag`; null when deployed state could not be read. */
+  deployed: boolean | null;
+  /** null for the first environment. */
+  upstream: string | null;
+  /** What the upstream pins for this app; null when there is no upstream or it lacks the app. */
+  upstreamTag: string | null;
+  /** The upstream pins a different tag; null when there is nothing to compare with. */
+  behind: boolean | null;
   /** A rollback or hotfix exception in force. */
-  bypass?: Bypass;
+  bypass: Bypass | null;
   /** The newest promotion record, when records could be read. */
-  lastRecord?: PromotionRecord;
+  lastRecord: PromotionRecord | null;
+  /** Why the environment's stack file cannot be read; null on every other row. */
+  error: string | null;
 }
 
-/** One row per environment (chain order) and app (the stack's order). */
+const EMPTY_ROW = {
+  deployedTag: null,
+  deployed: null,
+  upstream: null,
+  upstreamTag: null,
+  behind: null,
+  bypass: null,
+  lastRecord: null,
+  error: null,
+} as const;
+
+/**
+ * One row per environment (chain order) and app (the stack's order); one row for an environment
+ * whose stack file is broken, with its problems. `deployed` has the environments whose deployed
+ * state could be read.
+ */
 export function statusRows(
   order: string[],
   states: StackState[],
-  records: Map<string, PromotionRecords>,
+  broken: BrokenStack[],
+  deployed: Map<string, DeployedState>,
 ): StatusRow[] {
   const byEnv = new Map(states.map((s) => [s.config.environment, s]));
   const rows: StatusRow[] = [];
   for (const env of order) {
-    const state = byEnv.get(env)!;
-    const upstream = state.config.upstream;
+    const state = byEnv.get(env);
+    if (!state) {
+      const problems = broken.find((b) => b.environment === env)?.problems ?? [];
+      rows.push({ ...EMPTY_ROW, environment: env, app: "-", tag: "-", error: problems.join("\n") });
+      continue;
+    }
+    const upstream = state.config.upstream ?? null;
     const upstreamState = upstream ? byEnv.get(upstream) : undefined;
+    const ran = deployed.get(env);
     for (const app of state.config.apps) {
-      const upstreamTag = upstreamState?.config.apps.find((a) => a.name === app.name)?.tag;
+      const upstreamTag = upstreamState?.config.apps.find((a) => a.name === app.name)?.tag ?? null;
+      const deployedTag = ran?.tags[app.name] ?? null;
       rows.push({
+        ...EMPTY_ROW,
         environment: env,
         app: app.name,
         tag: app.tag,
+        deployedTag,
+        deployed: ran ? deployedTag === app.tag : null,
         upstream,
         upstreamTag,
-        behind: upstreamTag === undefined ? undefined : upstreamTag !== app.tag,
-        bypass: state.apps[app.name]?.bypass,
-        lastRecord: records.get(env)?.[app.name]?.[0],
+        behind: upstreamTag === null ? null : upstreamTag !== app.tag,
+        bypass: state.apps[app.name]?.bypass ?? null,
+        lastRecord: ran?.records[app.name]?.[0] ?? null,
       });
     }
   }
@@ -112,7 +92,7 @@ export function statusRows(
 }
 
 /** "promotion sha-abc from dev by alice 2026-01-28T10:30:00Z", "rollback sha-def by bob ...". */
-export function formatRecord(record: PromotionRecord, environment: string): string {
+function formatRecord(record: PromotionRecord, environment: string): string {
   const parts = [record.kind, record.tag];
   if (record.from && record.from !== environment) parts.push(`from ${record.from}`);
   if (record.by) parts.push(`by ${record.by}`);
@@ -120,35 +100,61 @@ export function formatRecord(record: PromotionRecord, environment: string): stri
   return parts.join(" ") + (record.reason ? ` (${record.reason})` : "");
 }
 
+/** "yes", "no: sha-old", "no: not deployed", or "-" when deployed state is unknown. */
+function deployedCell(row: StatusRow): string {
+  if (row.deployed === null) return "-";
+  if (row.deployed) return "yes";
+  return `no: ${row.deployedTag ?? "not deployed"}`;
+}
+
+const HEADER = [
+  "ENVIRONMENT",
+  "APP",
+  "TAG",
+  "DEPLOYED",
+  "UPSTREAM",
+  "UPSTREAM TAG",
+  "BEHIND",
+  "EXCEPTION",
+  "LAST RECORD",
+];
+
 /** The rows as an aligned text table. */
 export function formatStatusTable(rows: StatusRow[]): string {
-  const header = [
-    "ENVIRONMENT",
-    "APP",
-    "TAG",
-    "UPSTREAM",
-    "UPSTREAM TAG",
-    "BEHIND",
-    "EXCEPTION",
-    "LAST RECORD",
-  ];
-  const cells = rows.map((r) => [
+  const tableRows = rows.filter((r) => r.error === null);
+  const cells = tableRows.map((r) => [
     r.environment,
     r.app,
     r.tag,
+    deployedCell(r),
     r.upstream ?? "-",
     r.upstreamTag ?? "-",
-    r.behind === undefined ? "-" : r.behind ? "yes" : "no",
+    r.behind === null ? "-" : r.behind ? "yes" : "no",
     r.bypass?.kind ?? "-",
     r.lastRecord ? formatRecord(r.lastRecord, r.environment) : "-",
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  return [header, ...cells]
-    .map((line) =>
-      line
-        .map((cell, i) => cell.padEnd(widths[i]))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
+  // An error row's environment and "ERROR" are aligned with the others; its message is not.
+  const errorCells = rows.filter((r) => r.error !== null).map((r) => [r.environment, "ERROR"]);
+  const widths = HEADER.map((h, i) =>
+    Math.max(
+      h.length,
+      ...cells.map((c) => c[i].length),
+      ...errorCells.map((c) => c[i]?.length ?? 0),
+    ),
+  );
+  const line = (cellsOfLine: string[]) =>
+    cellsOfLine
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd();
+  // An error row names the environment and "ERROR", then the problem as the rest of the line: it
+  // is too long for a column, and padding every row to it would hide the table.
+  const lines = [line(HEADER)];
+  for (const row of rows) {
+    if (row.error === null) lines.push(line(cells[tableRows.indexOf(row)]));
+    else
+      for (const problem of row.error.split("\n"))
+        lines.push(line([row.environment, "ERROR", problem]));
+  }
+  return lines.join("\n");
 }

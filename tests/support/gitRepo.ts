@@ -1,16 +1,25 @@
 /**
- * Temporary git repositories holding a copy of the project's Pulumi.yaml and stack files, with a
- * local bare repository as `origin`, for running the promotion command line in-process.
+ * Temporary git repositories holding a copy of a frozen fixture project (tests/fixtures/<name>:
+ * Pulumi.yaml and stack files), with a local bare repository as `origin`, for running the promotion
+ * command line in-process. Never the live root stack files: a promotion, a CI tag bump or a new
+ * canary changes those, and the CLI tests pin exact tags and environments.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { listStacks } from "../../config/stackFiles";
-import { commandRunner, type CliIo, type Run } from "../../cli/io";
-import type { RecordReader } from "../../cli/status";
+import { CommandFailed, commandRunner, type CliIo, type Run } from "../../cli/io";
+import type { RecordReader } from "../../cli/deployed";
 import { editStackText } from "../../cli/stackText";
 import { main } from "../../cli/main";
-import { PROJECT_DIR } from "../../harness/program";
+
+/** The frozen fixture projects (tests/fixtures/README.md). */
+export const FIXTURES_DIR = path.resolve(__dirname, "..", "fixtures");
+
+/** A fixture project's directory: a name under tests/fixtures, or a path to any project. */
+export function fixtureDir(fixture: string): string {
+  return path.isAbsolute(fixture) ? fixture : path.join(FIXTURES_DIR, fixture);
+}
 
 /**
  * git with no setting from the machine or an enclosing repository: no GIT_DIR from a hook, no
@@ -47,6 +56,8 @@ export interface CliResult {
 export interface RunOptions {
   /** Pretend gh is installed; its calls are recorded in `ghCalls` and print a PR URL. */
   gh?: boolean;
+  /** gh fails with this message (after recording the call), as with bad credentials. */
+  ghFails?: string;
   records?: RecordReader;
 }
 
@@ -61,6 +72,7 @@ export class TempProject {
   constructor(
     private readonly root: string,
     withOrigin: boolean,
+    fixture: string,
   ) {
     this.dir = path.join(root, "work");
     this.origin = path.join(root, "origin.git");
@@ -68,8 +80,11 @@ export class TempProject {
     fs.writeFileSync(path.join(root, "home", "gitconfig"), "");
     this.run = commandRunner(isolatedEnv(path.join(root, "home")));
     fs.mkdirSync(this.dir);
-    for (const file of ["Pulumi.yaml", ...listStacks(PROJECT_DIR).map((s) => `Pulumi.${s}.yaml`)]) {
-      fs.copyFileSync(path.join(PROJECT_DIR, file), path.join(this.dir, file));
+    const source = fixtureDir(fixture);
+    // Read and written, not copied: a fixture's Pulumi.yaml is a symlink to the real one, and a
+    // relative link would dangle in the copy.
+    for (const file of ["Pulumi.yaml", ...listStacks(source).map((s) => `Pulumi.${s}.yaml`)]) {
+      fs.writeFileSync(path.join(this.dir, file), fs.readFileSync(path.join(source, file)));
     }
     this.git("init", "--quiet", "--initial-branch=main");
     this.git("config", "user.name", "Test Promoter");
@@ -115,6 +130,7 @@ export class TempProject {
     const run: Run = (command, args, runOptions) => {
       if (command === "gh") {
         this.ghCalls.push({ args, input: runOptions.input });
+        if (options.ghFails !== undefined) throw new CommandFailed("gh", args, options.ghFails, 1);
         return "https://github.com/data-literate/dex/pull/42\n";
       }
       return this.run(command, args, runOptions);
@@ -137,10 +153,17 @@ export class TempProject {
   }
 }
 
-/** A temporary copy of the project in a fresh repository (with a bare `origin` unless told). */
-export function tempProject(options: { origin?: boolean } = {}): TempProject {
+export interface TempProjectOptions {
+  /** A bare `origin` to push to (default true). */
+  origin?: boolean;
+  /** The fixture project to copy (default "seed": dev -> stage -> prod). */
+  fixture?: string;
+}
+
+/** A temporary copy of a fixture project in a fresh repository. */
+export function tempProject(options: TempProjectOptions = {}): TempProject {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "promote-cli-"));
-  return new TempProject(root, options.origin ?? true);
+  return new TempProject(root, options.origin ?? true, options.fixture ?? "seed");
 }
 
 /** Lines of `after` that differ from `before`, compared line by line (same line count). */

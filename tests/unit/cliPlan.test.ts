@@ -3,37 +3,32 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { listStacks, loadStackFile } from "../../config/stackFiles";
-import {
-  branchName,
-  chooseRollbackTag,
-  planHotfix,
-  planPromotion,
-  planRollback,
-  REASON_REQUIRED,
-  tagRuns,
-  type ChangePlan,
-  type Planned,
-  type StackState,
-  type StackVersion,
-} from "../../cli/plan";
+import { branchName, REASON_REQUIRED, type ChangePlan, type Planned } from "../../cli/plan/change";
+import { tagRuns, type StackVersion } from "../../cli/plan/history";
+import { planHotfix } from "../../cli/plan/hotfix";
+import { planPromotion } from "../../cli/plan/promotion";
+import { chooseRollbackTag, planRollback } from "../../cli/plan/rollback";
+import type { StackState } from "../../cli/plan/state";
 import { prText } from "../../cli/prText";
 import { readApps, type AppState } from "../../cli/stackText";
-import { PROJECT_DIR } from "../../harness/program";
+import { fixtureDir } from "../support/gitRepo";
 
 const TAGS = { dev: "sha-5e6f7a8b", stage: "sha-abc12345", prod: "sha-0f1e2d3c" };
 
-const real: StackState[] = listStacks(PROJECT_DIR).map((stack) => ({
-  config: loadStackFile(PROJECT_DIR, stack),
+/** The seed fixture (dev -> stage -> prod), not the live stack files: the tests pin its values. */
+const SEED = fixtureDir("seed");
+const seed: StackState[] = listStacks(SEED).map((stack) => ({
+  config: loadStackFile(SEED, stack),
   file: `Pulumi.${stack}.yaml`,
-  apps: readApps(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")),
+  apps: readApps(fs.readFileSync(path.join(SEED, `Pulumi.${stack}.yaml`), "utf8")),
 }));
 
-/** The real stacks with dex pinned to the given tags (and bypass blocks) per environment. */
+/** The seed's stacks with dex pinned to the given tags (and bypass blocks) per environment. */
 function states(
   tags: Partial<Record<string, string>> = TAGS,
   bypass: Partial<Record<string, AppState["bypass"]>> = {},
 ): StackState[] {
-  return real.map((state) => {
+  return seed.map((state) => {
     const env = state.config.environment;
     const config = structuredClone(state.config);
     config.apps = config.apps.map((a) => ({ ...a, tag: tags[env] ?? a.tag }));
@@ -214,8 +209,20 @@ describe("cli: choosing the rollback tag from history", () => {
     const chosen = chooseRollbackTag("Pulumi.prod.yaml", "dex", "sha-aaaaaaa", [
       { tag: "sha-aaaaaaa", since: version(1, "sha-aaaaaaa") },
     ]);
-    assert.ok("refused" in chosen);
-    assert.match(chosen.refused, /shows no earlier tag of dex to roll back to; name one with --to/);
+    assert.deepEqual(chosen, {
+      refused: "the git history of Pulumi.prod.yaml shows no earlier tag of dex to roll back to",
+      hotfix: {},
+    });
+    const onlyBad = chooseRollbackTag("Pulumi.prod.yaml", "dex", "sha-bbbbbbb", [
+      { tag: "sha-bbbbbbb", since: version(2, "sha-bbbbbbb") },
+      {
+        tag: "sha-aaaaaaa",
+        since: version(1, "sha-aaaaaaa"),
+        rolledBackFrom: { ...version(2, "sha-bbbbbbb"), reason: "broken" },
+      },
+    ]);
+    assert.ok("refused" in onlyBad);
+    assert.match(onlyBad.refused, /\(sha-aaaaaaa was rolled back from\); name one with --to$/);
   });
 });
 
@@ -295,7 +302,8 @@ describe("cli: pull request text", () => {
     for (const item of [
       "- [ ] Verify image tag matches dev: dex `sha-5e6f7a8b` in `Pulumi.dev.yaml`",
       "- [ ] dev environment is stable on `sha-5e6f7a8b`",
-      "- [ ] `pulumi preview --stack stage` shows only the tag change",
+      "- [ ] `npm run stack -- preview stage` shows only the tag change",
+      "- `npm run stack -- up stage` (or the deploy pipeline) updates `dex-stage`.",
       "- [ ] No unrelated changes",
       "Argo CD syncs stage on its own",
       "Opened by `npm run promote -- x`.",
@@ -315,13 +323,44 @@ describe("cli: pull request text", () => {
       "- [ ] All integration tests passed",
       "- [ ] Security scan (Trivy) results reviewed",
       "- [ ] Performance benchmarks acceptable",
-      "- [ ] `pulumi preview --stack prod` shows only the tag change",
+      "- [ ] `npm run stack -- preview prod` shows only the tag change",
       "- [ ] Rollback plan: `npm run promote -- rollback --env prod --reason",
       "- [ ] Team notified in #dex-prod-deploys",
       "- [ ] Deployment scheduled inside the sync window (allow `0 9 * * 1-5` for 8h, Europe/Berlin)",
       "`argocd app sync dex-prod`",
     ]) {
       assert.ok(pr.body.includes(item), `missing "${item}" in:\n${pr.body}`);
+    }
+  });
+
+  it("says stable on the tag, not 'for 0+', when the last environment has no soak time", () => {
+    for (const soakTime of ["0", "0s", "0m"]) {
+      const prod = structuredClone(target("prod"));
+      prod.gate = { soakTime, soakSeconds: 0, requireHealthy: true };
+      const plan = planOf(planPromotion(states(), { from: "stage", to: "prod" }));
+      const pr = prText(plan, { order, target: prod, command: "c" });
+      assert.ok(pr.body.includes("- [ ] stage stable on `sha-abc12345`\n"), soakTime);
+      assert.doesNotMatch(pr.body, /stable for 0/);
+    }
+  });
+
+  it("names only commands that leave the stack files as committed", () => {
+    const rollback = planOf(
+      planRollback(states(), [version(2, TAGS.prod), version(1, "sha-aaaaaaa")], {
+        env: "prod",
+        reason: "login broken",
+      }),
+    );
+    const hotfix = planOf(
+      planHotfix(states(), { env: "prod", app: "dex", tag: "v1.4.1", reason: "CVE-2026-1" }),
+    );
+    const promotion = planOf(planPromotion(states(), { from: "dev", to: "stage" }));
+    for (const plan of [rollback, hotfix, promotion]) {
+      const { body } = prText(plan, { order, target: target(plan.env), command: "c" });
+      // Plain `pulumi preview/up --stack X` writes an encryption salt into Pulumi.X.yaml.
+      assert.doesNotMatch(body, /pulumi (preview|up)/, plan.kind);
+      assert.ok(body.includes(`\`npm run stack -- preview ${plan.env}\``), plan.kind);
+      assert.ok(body.includes(`\`npm run stack -- up ${plan.env}\``), plan.kind);
     }
   });
 

@@ -4,11 +4,11 @@
  * commit, and the next promotion ends the exception.
  */
 import { strict as assert } from "assert";
-import { REASON_REQUIRED } from "../../cli/plan";
+import { REASON_REQUIRED } from "../../cli/plan/change";
 import { readApps } from "../../cli/stackText";
 import { changedLines, tempProject, type TempProject } from "../support/gitRepo";
 
-const OLD = "sha-0f1e2d3c"; // what prod pins in the real stack file
+const OLD = "sha-0f1e2d3c"; // what prod pins in the seed fixture
 const STAGE = "sha-abc12345"; // what stage pins
 const REASON = "login fails with invalid_grant since 10:30";
 
@@ -94,22 +94,36 @@ describe("cli: rollback", () => {
     ]);
     assert.equal(ran.code, 0, ran.stderr);
     assert.match(ran.stdout, /Branch: rollback-prod-sha-0f1e2d3c/);
+    assert.match(
+      ran.stdout,
+      /\n {2}3\. edit +pin dex sha-0f1e2d3c in Pulumi\.prod\.yaml, with a rollback bypass block for dex \(the diff below\); undo: write the file back\n/,
+    );
     assert.match(ran.stdout, /\+      bypass:\n\+        kind: rollback\n\+        reason: x\n/);
     assert.equal(project.git("branch", "--list", "rollback-*"), "");
   });
 
-  it("refuses when the history has no earlier tag", () => {
+  it("refuses when the history has no earlier tag, and says the hotfix command to run", () => {
     const fresh = tempProject();
     try {
-      const result = fresh.cli(["rollback", "--env", "prod", "--reason", "x"]);
+      const result = fresh.cli(["rollback", "--env", "prod", "--reason", "login broken"]);
       assert.equal(result.code, 1);
-      assert.match(
+      assert.equal(
         result.stderr,
-        /shows no earlier tag of dex to roll back to; name one with --to/,
+        'Refused: the git history of Pulumi.prod.yaml shows no earlier tag of dex to roll back to. To run another build, hotfix it: npm run promote -- hotfix --env prod --app dex --tag <TAG> --reason "login broken" (<TAG>: the immutable tag of the build to run)',
       );
+      assert.equal(fresh.git("branch", "--list", "rollback-*"), "");
     } finally {
       fresh.cleanup();
     }
+  });
+
+  it("points --to a tag the environment never ran to the hotfix of exactly that tag", () => {
+    const result = project.cli(["rollback", "--env", "prod", "--to", "v1.4.1", "--reason", "x"]);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /dex has not run v1\.4\.1 according to the git history of Pulumi\.prod\.yaml; --to accepts a tag it ran before: sha-0f1e2d3c \([^)]*\)\. To run v1\.4\.1 anyway, hotfix it: npm run promote -- hotfix --env prod --app dex --tag v1\.4\.1 --reason x$/,
+    );
   });
 
   it("goes further back on a second rollback, and the next promotion ends the exception", () => {
@@ -137,7 +151,19 @@ describe("cli: rollback", () => {
     });
     assert.equal(rolledBack.match(/bypass:/g)?.length, 1);
 
-    const promoted = project.cli(["promote", "--from", "stage", "--to", "prod"]);
+    // stage runs sha-5e6f7a8b, which prod rolled back from: promoting it again needs a reason.
+    const refused = project.cli(["promote", "--from", "stage", "--to", "prod"]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /prod rolled back from dex sha-5e6f7a8b on .* \("first"\)/);
+    const promoted = project.cli([
+      "promote",
+      "--from",
+      "stage",
+      "--to",
+      "prod",
+      "--confirm",
+      "fixed in the identity provider",
+    ]);
     assert.equal(promoted.code, 0, promoted.stderr);
     assert.equal(
       project.git("show", "promote-prod-sha-5e6f7a8b:Pulumi.prod.yaml"),

@@ -5,14 +5,15 @@ import * as path from "path";
 import { listStacks } from "../../config/stackFiles";
 import { unifiedDiff } from "../../cli/diff";
 import { editStackText, readApps, StackEditError, yamlScalar } from "../../cli/stackText";
-import { changedLines } from "../support/gitRepo";
-import { PROJECT_DIR } from "../../harness/program";
+import { changedLines, fixtureDir } from "../support/gitRepo";
 
-const read = (env: string) => fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${env}.yaml`), "utf8");
+/** The seed fixture's stack files, not the live ones: the tests pin their lines. */
+const SEED = fixtureDir("seed");
+const read = (env: string) => fs.readFileSync(path.join(SEED, `Pulumi.${env}.yaml`), "utf8");
 const DIGEST = `@sha256:${"ab".repeat(32)}`;
 
 describe("cli: editing a stack file", () => {
-  for (const env of listStacks(PROJECT_DIR)) {
+  for (const env of listStacks(SEED)) {
     it(`changes only the tag line of Pulumi.${env}.yaml, keeping every comment`, () => {
       const before = read(env);
       const after = editStackText(before, `Pulumi.${env}.yaml`, [

@@ -3,12 +3,15 @@ import { strict as assert } from "assert";
 import type { Run } from "../../cli/io";
 import { editStackText } from "../../cli/stackText";
 import {
+  deployedStateOf,
+  NOT_DEPLOYED,
   pulumiRecordReader,
   RecordsUnavailable,
+  type DeployedState,
   type PromotionRecords,
   type RecordReader,
-  type StatusRow,
-} from "../../cli/status";
+} from "../../cli/deployed";
+import type { StatusRow } from "../../cli/status";
 import { tempProject, type TempProject } from "../support/gitRepo";
 
 const RECORDS: Record<string, PromotionRecords> = {
@@ -55,6 +58,16 @@ const RECORDS: Record<string, PromotionRecords> = {
   },
 };
 
+/** What a stack deployed when its last `up` ran the newest record's tags (or `tags`). */
+function deployed(records: PromotionRecords, tags: Record<string, string> = {}): DeployedState {
+  return deployedStateOf({
+    promotionRecords: records,
+    apps: Object.fromEntries(Object.entries(tags).map(([app, tag]) => [app, { tag }])),
+  });
+}
+
+const READ_RECORDS: RecordReader = (stack) => deployed(RECORDS[stack]);
+
 describe("cli: status", () => {
   let project: TempProject;
   before(() => {
@@ -64,23 +77,46 @@ describe("cli: status", () => {
   after(() => project.cleanup());
 
   it("shows each environment's tag, its upstream's, whether it is behind and the last record", () => {
-    const read: RecordReader = (stack) => RECORDS[stack];
-    const result = project.cli(["status"], { records: read });
+    const result = project.cli(["status"], { records: READ_RECORDS });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stderr, "");
     assert.equal(
       result.stdout,
       [
-        "ENVIRONMENT  APP  TAG           UPSTREAM  UPSTREAM TAG  BEHIND  EXCEPTION  LAST RECORD",
-        "dev          dex  sha-5e6f7a8b  -         -             -       -          promotion sha-5e6f7a8b from ci by ci-bot 2026-01-28T10:30:00Z",
-        "stage        dex  sha-abc12345  dev       sha-5e6f7a8b  yes     -          promotion sha-abc12345 from dev by alice 2026-01-27T15:20:00Z",
-        "prod         dex  sha-0f1e2d3c  stage     sha-abc12345  yes     -          rollback sha-0f1e2d3c by carol 2026-01-26T09:45:00Z (login broken)",
+        "ENVIRONMENT  APP  TAG           DEPLOYED  UPSTREAM  UPSTREAM TAG  BEHIND  EXCEPTION  LAST RECORD",
+        "dev          dex  sha-5e6f7a8b  yes       -         -             -       -          promotion sha-5e6f7a8b from ci by ci-bot 2026-01-28T10:30:00Z",
+        "stage        dex  sha-abc12345  yes       dev       sha-5e6f7a8b  yes     -          promotion sha-abc12345 from dev by alice 2026-01-27T15:20:00Z",
+        "prod         dex  sha-0f1e2d3c  yes       stage     sha-abc12345  yes     -          rollback sha-0f1e2d3c by carol 2026-01-26T09:45:00Z (login broken)",
       ].join("\n"),
     );
   });
 
+  it("marks an environment whose last up deployed another tag than its file pins", () => {
+    const read: RecordReader = (stack) =>
+      stack === "stage" ? deployed(RECORDS.stage, { dex: "sha-0f1e2d3c" }) : READ_RECORDS(stack);
+    const result = project.cli(["status"], { records: read });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /\nstage +dex +sha-abc12345 +no: sha-0f1e2d3c +dev +/);
+    assert.match(result.stdout, /\ndev +dex +sha-5e6f7a8b +yes +- /);
+    assert.equal(
+      result.stderr,
+      "stage's stack file pins sha-abc12345 but stage last deployed sha-0f1e2d3c: run 'npm run stack -- up stage'",
+    );
+    const json = JSON.parse(project.cli(["status", "--json"], { records: read }).stdout) as {
+      rows: StatusRow[];
+    };
+    assert.deepEqual(
+      json.rows.map((r) => [r.environment, r.deployedTag, r.deployed]),
+      [
+        ["dev", "sha-5e6f7a8b", true],
+        ["stage", "sha-0f1e2d3c", false],
+        ["prod", "sha-0f1e2d3c", true],
+      ],
+    );
+  });
+
   it("prints JSON with --json", () => {
-    const result = project.cli(["status", "--json"], { records: (stack) => RECORDS[stack] });
+    const result = project.cli(["status", "--json"], { records: READ_RECORDS });
     assert.equal(result.code, 0, result.stderr);
     const parsed = JSON.parse(result.stdout) as {
       chain: string[];
@@ -111,7 +147,7 @@ describe("cli: status", () => {
     assert.equal(calls, 1);
     assert.equal(
       result.stderr,
-      'promotion records unavailable (reading dev): the backend does not answer\nThe LAST RECORD column shows "-".',
+      'deployed state unavailable (reading dev): the backend does not answer\nThe DEPLOYED and LAST RECORD columns show "-".',
     );
     assert.ok(
       result.stdout
@@ -131,21 +167,25 @@ describe("cli: status", () => {
           { app: "dex", tag: "sha-0f1e2d3c", bypass: { kind: "rollback", reason: "broken" } },
         ]),
       );
-      const result = rolledBack.cli(["status"], { records: () => ({}) });
+      const result = rolledBack.cli(["status"], { records: () => NOT_DEPLOYED });
       assert.equal(result.code, 0, result.stderr);
       assert.match(
         result.stdout,
-        /\nprod +dex +sha-0f1e2d3c +stage +sha-abc12345 +yes +rollback +-$/,
+        /\nprod +dex +sha-0f1e2d3c +no: not deployed +stage +sha-abc12345 +yes +rollback +-$/,
       );
     } finally {
       rolledBack.cleanup();
     }
   });
 
-  it("says pulumi is not on PATH when it is not", () => {
+  it("without pulumi on PATH or .pulumi-state, names the embedded default's command", () => {
     const result = project.cli(["status"]);
     assert.equal(result.code, 0);
-    assert.match(result.stderr, /pulumi is not on PATH; install the Pulumi CLI/);
+    assert.match(
+      result.stderr,
+      /^deployed state unavailable \(reading dev\): pulumi is not on PATH and there is no \.pulumi-state\/ here, so no stack was deployed with the embedded default: run 'npm run stack -- up dev' \(it brings its own engine\)/,
+    );
+    assert.doesNotMatch(result.stderr, /install the Pulumi CLI/);
   });
 });
 
@@ -159,30 +199,41 @@ describe("cli: reading records with pulumi", () => {
       return output;
     };
 
-  it("reads promotionRecords from the stack outputs", () => {
+  it("reads the deployed tags (apps output) and promotionRecords from the stack outputs", () => {
+    const outputs = {
+      apps: { dex: { tag: "sha-7777777", image: "x" } },
+      promotionRecords: RECORDS.prod,
+    };
+    const read = pulumiRecordReader(fake(JSON.stringify(outputs)), "/p", true);
+    assert.deepEqual(read("prod"), { tags: { dex: "sha-7777777" }, records: RECORDS.prod });
+  });
+
+  it("takes a deployed tag from the newest record when there is no apps output", () => {
     const read = pulumiRecordReader(
-      fake(JSON.stringify({ apps: [], promotionRecords: RECORDS.prod })),
+      fake(JSON.stringify({ promotionRecords: RECORDS.prod })),
       "/p",
       true,
     );
-    assert.deepEqual(read("prod"), RECORDS.prod);
+    assert.deepEqual(read("prod").tags, { dex: "sha-0f1e2d3c" });
   });
 
-  it("gives {} for a stack without the output yet", () => {
-    assert.deepEqual(pulumiRecordReader(fake("{}"), "/p", true)("prod"), {});
+  it("gives nothing deployed for a stack without outputs, or one that does not exist yet", () => {
+    assert.deepEqual(pulumiRecordReader(fake("{}"), "/p", true)("prod"), NOT_DEPLOYED);
+    const missing = fake(new Error("error: no stack named 'prod' found"));
+    assert.deepEqual(pulumiRecordReader(missing, "/p", true)("prod"), NOT_DEPLOYED);
   });
 
   it("drops entries that are not records, as the program does with its previous outputs", () => {
     const output = JSON.stringify({ promotionRecords: { dex: [{ tag: 1 }, ...RECORDS.prod.dex] } });
-    assert.deepEqual(pulumiRecordReader(fake(output), "/p", true)("prod"), RECORDS.prod);
+    assert.deepEqual(pulumiRecordReader(fake(output), "/p", true)("prod").records, RECORDS.prod);
   });
 
   it("says why when pulumi fails, prints no JSON or is missing", () => {
     const cases: Array<[RecordReader, RegExp]> = [
       [pulumiRecordReader(fake("not json"), "/p", true), /did not print JSON/],
       [
-        pulumiRecordReader(fake(new Error("no stack named 'prod'")), "/p", true),
-        /no stack named 'prod'/,
+        pulumiRecordReader(fake(new Error("backend unreachable")), "/p", true),
+        /backend unreachable/,
       ],
       [pulumiRecordReader(fake("{}"), "/p", false), /pulumi is not on PATH/],
     ];
