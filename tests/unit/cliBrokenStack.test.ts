@@ -31,14 +31,14 @@ describe("cli: a broken stack file", () => {
     const result = project.cli(["status"], { records: () => NOT_DEPLOYED });
     assert.equal(result.code, 1);
     const rows = result.stdout.split("\n");
-    assert.match(rows[1], /^dev +dex +sha-abc12345 /);
+    assert.match(rows[1], /^dev +dex +sha-5eed0a1b /);
     assert.match(
       rows[2],
       new RegExp(
         `^stage +ERROR +${STAGE.replace(/\./g, "\\.")} line ${line}, column \\d+: this \\{ is never closed with \\}`,
       ),
     );
-    assert.match(rows[3], /^prod +dex +sha-0f1e2d3c +no: not deployed +stage +- /);
+    assert.match(rows[3], /^prod +dex +sha-5eed0c3d +no: not deployed +stage +- /);
     assert.match(
       result.stderr,
       /1 stack file cannot be read \(Pulumi\.stage\.yaml\); fix it and run again/,
@@ -57,7 +57,7 @@ describe("cli: a broken stack file", () => {
   });
 
   it("status --json gives the broken environment a row with the error", () => {
-    const line = breakLine(project, STAGE, "tag: sha-abc12345", "\ttag: sha-abc12345");
+    const line = breakLine(project, STAGE, "tag: sha-5eed0a1b", "\ttag: sha-5eed0a1b");
     const result = project.cli(["status", "--json"], { records: () => NOT_DEPLOYED });
     assert.equal(result.code, 1);
     const parsed = JSON.parse(result.stdout) as {

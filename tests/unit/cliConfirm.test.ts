@@ -7,7 +7,7 @@ import { CONFIRM_REQUIRED } from "../../cli/plan/confirm";
 import { readApps } from "../../cli/stackText";
 import { tempProject, type TempProject } from "../support/gitRepo";
 
-const STAGE = "sha-abc12345"; // what stage pins in the seed fixture
+const STAGE = "sha-5eed0a1b"; // what stage pins in the seed fixture
 const BAD = "sha-5e6f7a8b";
 
 /** Merges a change's branch into main and deletes it, as GitHub does on merge. */
@@ -107,7 +107,7 @@ describe("cli: promotions that need a confirmation", () => {
       assert.equal(refused.code, 1);
       assert.match(
         refused.stderr,
-        /^Refused: prod runs dex v1\.4\.1 as a hotfix \("CVE-2026-1234"\); this promotion replaces it with sha-abc12345\. Promoting it needs a reason: if it is safe now, run npm run promote -- promote --from stage --to prod --confirm "<why>"$/m,
+        /^Refused: prod runs dex v1\.4\.1 as a hotfix \("CVE-2026-1234"\); this promotion replaces it with sha-5eed0a1b\. Promoting it needs a reason: if it is safe now, run npm run promote -- promote --from stage --to prod --confirm "<why>"$/m,
       );
       const confirmed = project.cli([
         "promote",
@@ -116,10 +116,10 @@ describe("cli: promotions that need a confirmation", () => {
         "--to",
         "prod",
         "--confirm",
-        "the CVE fix is in sha-abc12345",
+        "the CVE fix is in sha-5eed0a1b",
       ]);
       assert.equal(confirmed.code, 0, confirmed.stderr);
-      assert.match(confirmed.stdout, /\*\*Reason given:\*\* the CVE fix is in sha-abc12345/);
+      assert.match(confirmed.stdout, /\*\*Reason given:\*\* the CVE fix is in sha-5eed0a1b/);
     });
   });
 

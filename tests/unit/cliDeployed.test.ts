@@ -32,7 +32,7 @@ describe("cli: promote checks the upstream's deployed state", () => {
       assert.equal(result.code, 1, args.join(" "));
       assert.equal(
         result.stderr,
-        "Refused: stage's stack file pins sha-abc12345 but stage last deployed sha-0a0b0c0d: run 'npm run stack -- up stage' first",
+        "Refused: stage's stack file pins sha-5eed0a1b but stage last deployed sha-0a0b0c0d: run 'npm run stack -- up stage' first",
       );
     }
     assert.equal(project.git("branch", "--list", "promote-*"), "");
@@ -45,7 +45,7 @@ describe("cli: promote checks the upstream's deployed state", () => {
     assert.equal(result.code, 1);
     assert.equal(
       result.stderr,
-      "Refused: stage's stack file pins sha-abc12345 but stage has not been deployed: run 'npm run stack -- up stage' first",
+      "Refused: stage's stack file pins sha-5eed0a1b but stage has not been deployed: run 'npm run stack -- up stage' first",
     );
   });
 
@@ -68,7 +68,7 @@ describe("cli: promote checks the upstream's deployed state", () => {
       result.stderr,
       "warning: could not check what stage last deployed (the backend does not answer); promoting what Pulumi.stage.yaml pins",
     );
-    assert.equal(project.git("branch", "--list", "promote-*").trim(), "promote-prod-sha-abc12345");
+    assert.equal(project.git("branch", "--list", "promote-*").trim(), "promote-prod-sha-5eed0a1b");
   });
 });
 
@@ -85,7 +85,7 @@ describe("cli: deployed state against the stack file", () => {
   };
 
   it("names only the apps that differ, with their app when the environment runs several", () => {
-    const deployed = { tags: { dex: "sha-abc12345", api: "sha-1111111" }, records: {} };
+    const deployed = { tags: { dex: "sha-5eed0a1b", api: "sha-1111111" }, records: {} };
     assert.equal(
       deployedMismatch(twoApps, deployed),
       "stage's stack file pins api sha-2222222 but stage last deployed api sha-1111111",
@@ -94,12 +94,12 @@ describe("cli: deployed state against the stack file", () => {
   });
 
   it("says nothing when every app deployed what the file pins", () => {
-    const deployed = { tags: { dex: "sha-abc12345" }, records: {} };
+    const deployed = { tags: { dex: "sha-5eed0a1b" }, records: {} };
     assert.equal(deployedMismatch(stage, deployed), undefined);
   });
 
   it("says (none) for an app the last up did not deploy yet", () => {
-    const deployed = { tags: { dex: "sha-abc12345" }, records: {} };
+    const deployed = { tags: { dex: "sha-5eed0a1b" }, records: {} };
     assert.equal(
       deployedMismatch(twoApps, deployed),
       "stage's stack file pins api sha-2222222 but stage last deployed api (none)",

@@ -13,7 +13,7 @@ import { prText } from "../../cli/prText";
 import { readApps, type AppState } from "../../cli/stackText";
 import { fixtureDir } from "../support/gitRepo";
 
-const TAGS = { dev: "sha-5e6f7a8b", stage: "sha-abc12345", prod: "sha-0f1e2d3c" };
+const TAGS = { dev: "sha-5e6f7a8b", stage: "sha-5eed0a1b", prod: "sha-5eed0c3d" };
 
 /** The seed fixture (dev -> stage -> prod), not the live stack files: the tests pin its values. */
 const SEED = fixtureDir("seed");
@@ -58,7 +58,7 @@ describe("cli: planning a promotion", () => {
     assert.deepEqual(plan.edits, [{ app: "dex", tag: "sha-5e6f7a8b", bypass: null }]);
     assert.deepEqual(
       plan.changes.map((c) => [c.app, c.current, c.tag]),
-      [["dex", "sha-abc12345", "sha-5e6f7a8b"]],
+      [["dex", "sha-5eed0a1b", "sha-5e6f7a8b"]],
     );
     assert.equal(plan.file, "Pulumi.stage.yaml");
   });
@@ -269,7 +269,7 @@ describe("cli: planning a rollback and a hotfix", () => {
     );
     assert.match(
       refusalOf(planRollback(states(), history, { env: "prod", app: "api", reason: "x" })),
-      /prod runs no app "api"; it runs dex sha-0f1e2d3c/,
+      /prod runs no app "api"; it runs dex sha-5eed0c3d/,
     );
   });
 
@@ -286,7 +286,7 @@ describe("cli: planning a rollback and a hotfix", () => {
     );
     assert.match(
       refusalOf(planHotfix(states(), { env: "prod", app: "dex", tag: TAGS.prod, reason: "x" })),
-      /prod already runs sha-0f1e2d3c for dex; nothing to hotfix/,
+      /prod already runs sha-5eed0c3d for dex; nothing to hotfix/,
     );
   });
 });
@@ -319,7 +319,7 @@ describe("cli: pull request text", () => {
     for (const item of [
       "## Review checklist (production)",
       "- [ ] Verify image tag matches stage",
-      "- [ ] stage stable for 24h+ on `sha-abc12345` (promotion:gate.soakTime)",
+      "- [ ] stage stable for 24h+ on `sha-5eed0a1b` (promotion:gate.soakTime)",
       "- [ ] All integration tests passed",
       "- [ ] Security scan (Trivy) results reviewed",
       "- [ ] Performance benchmarks acceptable",
@@ -339,7 +339,7 @@ describe("cli: pull request text", () => {
       prod.gate = { soakTime, soakSeconds: 0, requireHealthy: true };
       const plan = planOf(planPromotion(states(), { from: "stage", to: "prod" }));
       const pr = prText(plan, { order, target: prod, command: "c" });
-      assert.ok(pr.body.includes("- [ ] stage stable on `sha-abc12345`\n"), soakTime);
+      assert.ok(pr.body.includes("- [ ] stage stable on `sha-5eed0a1b`\n"), soakTime);
       assert.doesNotMatch(pr.body, /stable for 0/);
     }
   });
@@ -373,7 +373,7 @@ describe("cli: pull request text", () => {
     );
     const pr = prText(plan, { order, target: target("prod"), command: "c" });
     assert.ok(pr.body.includes("**Reason:** login broken"));
-    assert.ok(pr.body.includes("- [ ] dex: `sha-aaaaaaa` is what prod ran before `sha-0f1e2d3c`"));
+    assert.ok(pr.body.includes("- [ ] dex: `sha-aaaaaaa` is what prod ran before `sha-5eed0c3d`"));
     assert.ok(pr.body.includes("the fix goes through dev -> stage -> prod"));
   });
 });

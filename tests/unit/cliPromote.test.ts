@@ -95,7 +95,7 @@ describe("cli: promote", () => {
     });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^Dry run: nothing is changed\./);
-    assert.match(result.stdout, /\n-      tag: sha-abc12345\n\+      tag: sha-5e6f7a8b\n/);
+    assert.match(result.stdout, /\n-      tag: sha-5eed0a1b\n\+      tag: sha-5e6f7a8b\n/);
     assert.match(result.stdout, /Branch: promote-stage-sha-5e6f7a8b/);
     assert.match(result.stdout, /Commit message:\n {4}chore: promote sha-5e6f7a8b to stage/);
     assert.match(result.stdout, /Pull request: chore: promote sha-5e6f7a8b to stage/);
@@ -126,8 +126,8 @@ describe("cli: promote", () => {
         /prod takes tags from stage, not dev: promoting dev -> prod would skip stage; promote dev -> stage first/,
       ],
       [
-        ["--from", "dev", "--to", "stage", "--tag", "sha-0f1e2d3c"],
-        /dev does not run sha-0f1e2d3c: it runs dex sha-5e6f7a8b/,
+        ["--from", "dev", "--to", "stage", "--tag", "sha-5eed0c3d"],
+        /dev does not run sha-5eed0c3d: it runs dex sha-5e6f7a8b/,
       ],
     ];
     for (const [args, message] of cases) {
@@ -146,19 +146,19 @@ describe("cli: promote", () => {
       "--to",
       "prod",
       "--tag",
-      "sha-abc12345",
+      "sha-5eed0a1b",
     ]);
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(project.git("branch", "--list", "promote-*").trim(), "promote-prod-sha-abc12345");
+    assert.equal(project.git("branch", "--list", "promote-*").trim(), "promote-prod-sha-5eed0a1b");
     const again = project.cli(["promote", "--from", "stage", "--to", "prod"]);
     assert.equal(again.code, 1, "the branch exists already");
-    assert.match(again.stderr, /branch promote-prod-sha-abc12345 already exists/);
-    project.git("merge", "--quiet", "--ff-only", "promote-prod-sha-abc12345");
+    assert.match(again.stderr, /branch promote-prod-sha-5eed0a1b already exists/);
+    project.git("merge", "--quiet", "--ff-only", "promote-prod-sha-5eed0a1b");
     const merged = project.cli(["promote", "--from", "stage", "--to", "prod"]);
     assert.equal(merged.code, 0);
     assert.equal(
       merged.stdout,
-      "Nothing to do: prod already runs what stage runs (dex sha-abc12345).",
+      "Nothing to do: prod already runs what stage runs (dex sha-5eed0a1b).",
     );
   });
 

@@ -8,8 +8,8 @@ import { REASON_REQUIRED } from "../../cli/plan/change";
 import { readApps } from "../../cli/stackText";
 import { changedLines, tempProject, type TempProject } from "../support/gitRepo";
 
-const OLD = "sha-0f1e2d3c"; // what prod pins in the seed fixture
-const STAGE = "sha-abc12345"; // what stage pins
+const OLD = "sha-5eed0c3d"; // what prod pins in the seed fixture
+const STAGE = "sha-5eed0a1b"; // what stage pins
 const REASON = "login fails with invalid_grant since 10:30";
 
 /** Removes the lines the rollback adds, so the rest can be compared line by line. */
@@ -80,7 +80,7 @@ describe("cli: rollback", () => {
     assert.equal(never.code, 1);
     assert.match(
       never.stderr,
-      /dex has not run sha-5e6f7a8b according to the git history of Pulumi\.prod\.yaml; --to accepts a tag it ran before: sha-0f1e2d3c/,
+      /dex has not run sha-5e6f7a8b according to the git history of Pulumi\.prod\.yaml; --to accepts a tag it ran before: sha-5eed0c3d/,
     );
     const ran = project.cli([
       "rollback",
@@ -93,10 +93,10 @@ describe("cli: rollback", () => {
       "--dry-run",
     ]);
     assert.equal(ran.code, 0, ran.stderr);
-    assert.match(ran.stdout, /Branch: rollback-prod-sha-0f1e2d3c/);
+    assert.match(ran.stdout, /Branch: rollback-prod-sha-5eed0c3d/);
     assert.match(
       ran.stdout,
-      /\n {2}3\. edit +pin dex sha-0f1e2d3c in Pulumi\.prod\.yaml, with a rollback bypass block for dex \(the diff below\); undo: write the file back\n/,
+      /\n {2}3\. edit +pin dex sha-5eed0c3d in Pulumi\.prod\.yaml, with a rollback bypass block for dex \(the diff below\); undo: write the file back\n/,
     );
     assert.match(ran.stdout, /\+      bypass:\n\+        kind: rollback\n\+        reason: x\n/);
     assert.equal(project.git("branch", "--list", "rollback-*"), "");
@@ -122,7 +122,7 @@ describe("cli: rollback", () => {
     assert.equal(result.code, 1);
     assert.match(
       result.stderr,
-      /dex has not run v1\.4\.1 according to the git history of Pulumi\.prod\.yaml; --to accepts a tag it ran before: sha-0f1e2d3c \([^)]*\)\. To run v1\.4\.1 anyway, hotfix it: npm run promote -- hotfix --env prod --app dex --tag v1\.4\.1 --reason x$/,
+      /dex has not run v1\.4\.1 according to the git history of Pulumi\.prod\.yaml; --to accepts a tag it ran before: sha-5eed0c3d \([^)]*\)\. To run v1\.4\.1 anyway, hotfix it: npm run promote -- hotfix --env prod --app dex --tag v1\.4\.1 --reason x$/,
     );
   });
 
@@ -179,7 +179,7 @@ describe("cli: rollback", () => {
     project.git("branch", "-D", `rollback-prod-${OLD}`);
     const again = project.cli(["rollback", "--env", "prod", "--reason", "x"]);
     assert.equal(again.code, 1);
-    assert.match(again.stderr, /branch rollback-prod-sha-0f1e2d3c is on origin already/);
+    assert.match(again.stderr, /branch rollback-prod-sha-5eed0c3d is on origin already/);
   });
 
   it("hotfixes a tag with a hotfix bypass, and refuses one without a reason", () => {

@@ -78,7 +78,7 @@ describe("cli: editing a stack file", () => {
     assert.equal(hotfixed.match(/bypass:/g)?.length, 1);
     assert.equal(hotfixed.match(/# Exception to the promotion chain/g)?.length, 1);
     const promoted = editStackText(hotfixed, "f", [
-      { app: "dex", tag: "sha-0f1e2d3c", bypass: null },
+      { app: "dex", tag: "sha-5eed0c3d", bypass: null },
     ]);
     assert.equal(promoted, before);
   });

@@ -29,14 +29,14 @@ const RECORDS: Record<string, PromotionRecords> = {
   stage: {
     dex: [
       {
-        tag: "sha-abc12345",
+        tag: "sha-5eed0a1b",
         from: "dev",
         at: "2026-01-27T15:20:00Z",
         kind: "promotion",
         by: "alice",
       },
       {
-        tag: "sha-0f1e2d3c",
+        tag: "sha-5eed0c3d",
         from: "dev",
         at: "2026-01-20T09:00:00Z",
         kind: "promotion",
@@ -47,7 +47,7 @@ const RECORDS: Record<string, PromotionRecords> = {
   prod: {
     dex: [
       {
-        tag: "sha-0f1e2d3c",
+        tag: "sha-5eed0c3d",
         from: "prod",
         at: "2026-01-26T09:45:00Z",
         kind: "rollback",
@@ -85,22 +85,22 @@ describe("cli: status", () => {
       [
         "ENVIRONMENT  APP  TAG           DEPLOYED  UPSTREAM  UPSTREAM TAG  BEHIND  EXCEPTION  LAST RECORD",
         "dev          dex  sha-5e6f7a8b  yes       -         -             -       -          promotion sha-5e6f7a8b from ci by ci-bot 2026-01-28T10:30:00Z",
-        "stage        dex  sha-abc12345  yes       dev       sha-5e6f7a8b  yes     -          promotion sha-abc12345 from dev by alice 2026-01-27T15:20:00Z",
-        "prod         dex  sha-0f1e2d3c  yes       stage     sha-abc12345  yes     -          rollback sha-0f1e2d3c by carol 2026-01-26T09:45:00Z (login broken)",
+        "stage        dex  sha-5eed0a1b  yes       dev       sha-5e6f7a8b  yes     -          promotion sha-5eed0a1b from dev by alice 2026-01-27T15:20:00Z",
+        "prod         dex  sha-5eed0c3d  yes       stage     sha-5eed0a1b  yes     -          rollback sha-5eed0c3d by carol 2026-01-26T09:45:00Z (login broken)",
       ].join("\n"),
     );
   });
 
   it("marks an environment whose last up deployed another tag than its file pins", () => {
     const read: RecordReader = (stack) =>
-      stack === "stage" ? deployed(RECORDS.stage, { dex: "sha-0f1e2d3c" }) : READ_RECORDS(stack);
+      stack === "stage" ? deployed(RECORDS.stage, { dex: "sha-5eed0c3d" }) : READ_RECORDS(stack);
     const result = project.cli(["status"], { records: read });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /\nstage +dex +sha-abc12345 +no: sha-0f1e2d3c +dev +/);
+    assert.match(result.stdout, /\nstage +dex +sha-5eed0a1b +no: sha-5eed0c3d +dev +/);
     assert.match(result.stdout, /\ndev +dex +sha-5e6f7a8b +yes +- /);
     assert.equal(
       result.stderr,
-      "stage's stack file pins sha-abc12345 but stage last deployed sha-0f1e2d3c: run 'npm run stack -- up stage'",
+      "stage's stack file pins sha-5eed0a1b but stage last deployed sha-5eed0c3d: run 'npm run stack -- up stage'",
     );
     const json = JSON.parse(project.cli(["status", "--json"], { records: read }).stdout) as {
       rows: StatusRow[];
@@ -109,8 +109,8 @@ describe("cli: status", () => {
       json.rows.map((r) => [r.environment, r.deployedTag, r.deployed]),
       [
         ["dev", "sha-5e6f7a8b", true],
-        ["stage", "sha-0f1e2d3c", false],
-        ["prod", "sha-0f1e2d3c", true],
+        ["stage", "sha-5eed0c3d", false],
+        ["prod", "sha-5eed0c3d", true],
       ],
     );
   });
@@ -129,8 +129,8 @@ describe("cli: status", () => {
       parsed.rows.map((r) => [r.environment, r.tag, r.upstreamTag ?? null, r.behind ?? null]),
       [
         ["dev", "sha-5e6f7a8b", null, null],
-        ["stage", "sha-abc12345", "sha-5e6f7a8b", true],
-        ["prod", "sha-0f1e2d3c", "sha-abc12345", true],
+        ["stage", "sha-5eed0a1b", "sha-5e6f7a8b", true],
+        ["prod", "sha-5eed0c3d", "sha-5eed0a1b", true],
       ],
     );
     assert.equal(parsed.rows[2].lastRecord?.reason, "login broken");
@@ -164,14 +164,14 @@ describe("cli: status", () => {
       rolledBack.write(
         file,
         editStackText(rolledBack.read(file), file, [
-          { app: "dex", tag: "sha-0f1e2d3c", bypass: { kind: "rollback", reason: "broken" } },
+          { app: "dex", tag: "sha-5eed0c3d", bypass: { kind: "rollback", reason: "broken" } },
         ]),
       );
       const result = rolledBack.cli(["status"], { records: () => NOT_DEPLOYED });
       assert.equal(result.code, 0, result.stderr);
       assert.match(
         result.stdout,
-        /\nprod +dex +sha-0f1e2d3c +no: not deployed +stage +sha-abc12345 +yes +rollback +-$/,
+        /\nprod +dex +sha-5eed0c3d +no: not deployed +stage +sha-5eed0a1b +yes +rollback +-$/,
       );
     } finally {
       rolledBack.cleanup();
@@ -214,7 +214,7 @@ describe("cli: reading records with pulumi", () => {
       "/p",
       true,
     );
-    assert.deepEqual(read("prod").tags, { dex: "sha-0f1e2d3c" });
+    assert.deepEqual(read("prod").tags, { dex: "sha-5eed0c3d" });
   });
 
   it("gives nothing deployed for a stack without outputs, or one that does not exist yet", () => {

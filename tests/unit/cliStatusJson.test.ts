@@ -28,7 +28,7 @@ describe("cli: status --json keys", () => {
         project.read("Pulumi.stage.yaml").replace("tag: sha", "\ttag: sha"),
       );
       const result = project.cli(["status", "--json"], {
-        records: () => deployedStateOf({ apps: { dex: { tag: "sha-abc12345" } } }),
+        records: () => deployedStateOf({ apps: { dex: { tag: "sha-5eed0a1b" } } }),
       });
       const parsed = JSON.parse(result.stdout) as Record<string, unknown> & {
         rows: Array<Record<string, unknown>>;

@@ -56,7 +56,7 @@ describe("cli: did you mean", () => {
       ],
       [
         ["hotfix", "--env", "prod", "--app", "Dex", "--tag", "v1.4.1", "--reason", "x"],
-        /prod runs no app "Dex" \(did you mean "dex"\?\); it runs dex sha-0f1e2d3c/,
+        /prod runs no app "Dex" \(did you mean "dex"\?\); it runs dex sha-5eed0c3d/,
       ],
       [
         ["promote", "--from", "dev", "--to", "stage", "--app", "dexx"],

@@ -45,7 +45,7 @@ describe("cli tests: temporary projects", () => {
           path.join(custom, file),
           fs
             .readFileSync(path.join(fixtureDir("seed"), file), "utf8")
-            .replace(/sha-abc12345/g, "sha-0123abcd"),
+            .replace(/sha-5eed0a1b/g, "sha-0123abcd"),
         );
       }
       return tempProject({ origin: false, fixture: custom });

@@ -4,8 +4,8 @@ import { formatRefusal, RefusedError, type Refusal } from "../../rules/verdict";
 const tagRefusal: Refusal = {
   stack: "prod",
   key: "promotion:apps.dex.tag",
-  value: "sha-abc12345",
-  reason: "prod cannot take sha-abc12345: stage runs sha-def67890",
+  value: "sha-5eed0a1b",
+  reason: "prod cannot take sha-5eed0a1b: stage runs sha-def67890",
   accepted: "the tag stage runs (sha-def67890)",
 };
 
@@ -13,7 +13,7 @@ describe("one refusal shape, one formatter", () => {
   it("names the stack, the key, the value, why and what is accepted", () => {
     assert.equal(
       formatRefusal(tagRefusal),
-      'stack "prod": promotion:apps.dex.tag = "sha-abc12345"; refused: prod cannot take sha-abc12345: stage runs sha-def67890; accepted: the tag stage runs (sha-def67890)',
+      'stack "prod": promotion:apps.dex.tag = "sha-5eed0a1b"; refused: prod cannot take sha-5eed0a1b: stage runs sha-def67890; accepted: the tag stage runs (sha-def67890)',
     );
     assert.equal(
       formatRefusal({
