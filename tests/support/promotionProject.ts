@@ -37,6 +37,28 @@ export function tempProject(edit: (stacks: StackFiles) => void, from: string = S
   return dir;
 }
 
+/**
+ * Copies a fixture project (the seed chain unless `from` names another) into a temporary project,
+ * with `edit` changing stack files as text (for syntax errors, secrets, comments kept).
+ */
+export function editedFixture(
+  edit: (files: Record<string, string>) => void,
+  from: string = SEED.dir,
+): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "promotion-project-"));
+  created.push(dir);
+  fs.copyFileSync(path.join(from, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+  const files: Record<string, string> = {};
+  for (const stack of listStacks(from)) {
+    files[stack] = fs.readFileSync(stackFilePath(from, stack), "utf8");
+  }
+  edit(files);
+  for (const [stack, text] of Object.entries(files)) {
+    fs.writeFileSync(stackFilePath(dir, stack), text);
+  }
+  return dir;
+}
+
 export function removeTempProjects(): void {
   for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }

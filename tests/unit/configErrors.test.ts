@@ -4,42 +4,25 @@
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { readChainLinks, readClusterTarget } from "../../config/chain";
 import { decodeConfigValues } from "../../config/decode";
 import { engineConfig, StackFileError } from "../../config/stackFiles";
 import { validateStackConfig } from "../../config/validate";
 import { formatRefusal } from "../../rules/verdict";
-
-const SEED = path.resolve(__dirname, "..", "fixtures", "seed");
-
-function seedCopy(edit: (files: Record<string, string>) => void): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "config-errors-"));
-  fs.copyFileSync(path.join(SEED, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-  const files: Record<string, string> = {};
-  for (const stack of ["dev", "stage", "prod"]) {
-    files[stack] = fs.readFileSync(path.join(SEED, `Pulumi.${stack}.yaml`), "utf8");
-  }
-  edit(files);
-  for (const [stack, text] of Object.entries(files)) {
-    fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), text);
-  }
-  return dir;
-}
+import { SEED } from "../fixtures";
+import { editedFixture, removeTempProjects } from "../support/promotionProject";
 
 describe("errors while editing stack files", () => {
-  const dirs: string[] = [];
-  after(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+  after(removeTempProjects);
 
   it("names the file and the line of a YAML syntax error", () => {
-    const dir = seedCopy((files) => {
+    const dir = editedFixture((files) => {
       const lines = files.stage.split("\n");
       const at = lines.findIndex((l) => l.includes("promotion:slackChannel"));
       lines[at] = '  promotion:slackChannel: "#dex-stage-deploys';
       files.stage = lines.join("\n");
     });
-    dirs.push(dir);
     const slackLine =
       fs
         .readFileSync(path.join(dir, "Pulumi.stage.yaml"), "utf8")
@@ -64,7 +47,7 @@ describe("errors while editing stack files", () => {
   });
 
   it("suggests the key that was probably meant", () => {
-    const raw = decodeConfigValues(engineConfig(SEED, "stage"));
+    const raw = decodeConfigValues(engineConfig(SEED.dir, "stage"));
     const apps = raw.apps as Record<string, Record<string, unknown>>;
     apps.dex.replcas = 2;
     const refused = (extra: Record<string, unknown>) => {
@@ -117,13 +100,12 @@ describe("errors while editing stack files", () => {
   });
 
   it("treats a secret kubeconfig in another stack's file as unreachable, never as a path", () => {
-    const dir = seedCopy((files) => {
+    const dir = editedFixture((files) => {
       files.stage = files.stage.replace(
         "config:\n",
         "config:\n  promotion:kubeconfig:\n    secure: v1:c2VjcmV0:AAAA\n",
       );
     });
-    dirs.push(dir);
     const target = readClusterTarget(dir, "stage");
     assert.ok("unreadable" in target, JSON.stringify(target));
     assert.match(target.unreadable, /stage's kubeconfig or kubeContext is a secret/);

@@ -3,37 +3,22 @@
  * cluster may not share a namespace (stage set to prod's "dex" used to be accepted).
  */
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { loadStackFile } from "../../config/stackFiles";
 import { checkAcrossStacks } from "../../preflight/crossStack";
 import { clusterOf, sharedNamespaceProblems } from "../../rules/namespaces";
 import { RefusedError } from "../../rules/verdict";
-
-const SEED = path.resolve(__dirname, "..", "fixtures", "seed");
-
-/** A copy of the seed fixture with `edit` applied to the text of some stack files. */
-function seedWith(edits: Record<string, (text: string) => string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cross-stack-"));
-  fs.copyFileSync(path.join(SEED, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-  for (const stack of ["dev", "stage", "prod"]) {
-    const file = `Pulumi.${stack}.yaml`;
-    const text = fs.readFileSync(path.join(SEED, file), "utf8");
-    fs.writeFileSync(path.join(dir, file), (edits[stack] ?? ((t) => t))(text));
-  }
-  return dir;
-}
+import { editedFixture, removeTempProjects } from "../support/promotionProject";
 
 describe("namespaces across environments", () => {
-  const dirs: string[] = [];
-  after(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+  after(removeTempProjects);
 
   it("refuses two environments sharing a namespace on one cluster, naming both stack files", () => {
-    const dir = seedWith({
-      stage: (t) => t.replace("promotion:namespace: dex-stage", "promotion:namespace: dex"),
+    const dir = editedFixture((files) => {
+      files.stage = files.stage.replace(
+        "promotion:namespace: dex-stage",
+        "promotion:namespace: dex",
+      );
     });
-    dirs.push(dir);
     const stage = loadStackFile(dir, "stage");
     assert.throws(
       () => checkAcrossStacks(dir, stage),
@@ -57,8 +42,7 @@ describe("namespaces across environments", () => {
   });
 
   it("accepts the same namespace on different clusters, and the seed's own namespaces", () => {
-    const dir = seedWith({});
-    dirs.push(dir);
+    const dir = editedFixture(() => undefined);
     assert.equal(checkAcrossStacks(dir, loadStackFile(dir, "stage")) !== undefined, true);
     const onOwnClusters = ["dev", "prod"].map((stack) => ({
       stack,

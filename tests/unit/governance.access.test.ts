@@ -7,18 +7,12 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { runProgram } from "../../harness/program";
+import { withoutGitHubToken } from "../support/githubToken";
 
 const SEED = path.resolve(__dirname, "..", "fixtures", "seed");
 
 describe("GitHub access without a token", () => {
-  let savedToken: string | undefined;
-  before(() => {
-    savedToken = process.env.GITHUB_TOKEN;
-    delete process.env.GITHUB_TOKEN;
-  });
-  after(() => {
-    if (savedToken !== undefined) process.env.GITHUB_TOKEN = savedToken;
-  });
+  withoutGitHubToken();
 
   it("previews a stack that never managed GitHub as its offline up left it: nothing on GitHub", async () => {
     const run = await runProgram("prod", {}, undefined, { projectDir: SEED });

@@ -27,6 +27,7 @@ import {
   governanceProject,
   removeGovernanceProjects,
 } from "../support/governanceProject";
+import { withoutGitHubToken } from "../support/githubToken";
 
 const PROVIDER = "pulumi:providers:github";
 /**
@@ -108,15 +109,8 @@ const expected = {
 };
 
 describe("GitHub governance, declared by the program", () => {
-  let savedToken: string | undefined;
-  before(() => {
-    savedToken = process.env.GITHUB_TOKEN;
-    delete process.env.GITHUB_TOKEN;
-  });
-  after(() => {
-    if (savedToken !== undefined) process.env.GITHUB_TOKEN = savedToken;
-    removeGovernanceProjects();
-  });
+  withoutGitHubToken();
+  after(removeGovernanceProjects);
 
   describe("GitHub governance of the real stack files (whatever they hold today)", () => {
     let runs: Record<string, ProgramRun>;
