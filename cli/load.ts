@@ -11,9 +11,10 @@ import { StackConfigError } from "../config/validate";
 import { formatRefusal } from "../rules/verdict";
 import { Refused } from "./errors";
 import { chainOrder } from "./plan/chain";
-import { stackFileName, type StackState } from "./plan/state";
+import { stackFileName } from "../rules/names";
+import type { StackState } from "./plan/state";
 import { readApps } from "./stackText";
-import { yamlSyntaxError } from "./yamlError";
+import { yamlSyntaxError } from "../config/yamlError";
 
 /** A stack file that cannot be read. */
 export interface BrokenStack {

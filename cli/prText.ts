@@ -7,6 +7,7 @@ import type { EnvironmentConfig, SyncWindowConfig } from "../model/environment";
 import type { ChangePlan } from "./plan/change";
 import { describeRisk } from "./plan/confirm";
 import { applicationNameFor } from "../manifests/argocd";
+import { stackFileName } from "../rules/names";
 
 export interface PrContext {
   /** The environments in chain order. */
@@ -83,7 +84,7 @@ function promotionChecklist(plan: ChangePlan, ctx: PrContext): string[] {
           `- [ ] The confirmation holds: ${plan.confirmation.reason} (${plan.confirmation.risks.map((r) => describeRisk(r, code)).join("; ")})`,
         ]
       : [],
-    matches: `- [ ] Verify image tag matches ${from}: ${plan.changes.map((c) => `${c.app} ${code(c.tag)}`).join(", ")} in ${code(`Pulumi.${from}.yaml`)}`,
+    matches: `- [ ] Verify image tag matches ${from}: ${plan.changes.map((c) => `${c.app} ${code(c.tag)}`).join(", ")} in ${code(stackFileName(from))}`,
     preview: `- [ ] ${stackCommand("preview", plan.env)} shows only the tag change`,
     unrelated: `- [ ] No unrelated changes: the diff is only the tag line(s) of ${code(plan.file)}`,
   };

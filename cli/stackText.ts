@@ -6,7 +6,7 @@
  */
 import { isMap, isScalar, parse, parseDocument, stringify, type Pair, type YAMLMap } from "yaml";
 import { BYPASS_KINDS, type Bypass, type BypassKind } from "../model/environment";
-import { yamlSyntaxError } from "./yamlError";
+import { yamlSyntaxError } from "../config/yamlError";
 
 export type { Bypass, BypassKind };
 

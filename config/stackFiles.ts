@@ -5,7 +5,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parse, YAMLParseError } from "yaml";
+import { parse } from "yaml";
+import { formatYamlError, locateYamlError } from "./yamlError";
 import { stackFileName } from "../rules/names";
 import { decodeConfigValues } from "./decode";
 import { validateStackConfig } from "./validate";
@@ -31,25 +32,23 @@ export function listStacks(projectDir: string): string[] {
 export class StackFileError extends Error {
   constructor(
     public readonly file: string,
-    public readonly line: number | undefined,
-    public readonly column: number | undefined,
+    public readonly line: number,
+    public readonly column: number,
     problem: string,
   ) {
-    super(`${file}${line !== undefined ? `:${line}:${column ?? 1}` : ""}: ${problem}`);
+    super(formatYamlError(file, line, column, problem));
     this.name = "StackFileError";
   }
 }
 
-/** Parses a YAML file's text; a syntax error becomes a StackFileError naming file and line. */
+/**
+ * Parses a YAML file's text; a syntax error becomes a StackFileError naming the file and the line
+ * where the mistake is (for an unclosed bracket or quote, where it opens: config/yamlError.ts).
+ */
 function parseYamlFile(file: string, text: string): unknown {
-  try {
-    return parse(text);
-  } catch (error) {
-    if (!(error instanceof YAMLParseError)) throw error;
-    // yaml's message repeats the position and an excerpt after its first line; keep the sentence.
-    const sentence = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-    throw new StackFileError(file, error.linePos?.[0].line, error.linePos?.[0].col, sentence);
-  }
+  const mistake = locateYamlError(text);
+  if (mistake) throw new StackFileError(file, mistake.line, mistake.column, mistake.what);
+  return parse(text);
 }
 
 function projectName(project: Record<string, unknown>): string {

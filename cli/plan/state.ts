@@ -10,8 +10,3 @@ export interface StackState {
   /** The stack file read without validation: tags and bypass blocks. */
   apps: Record<string, AppState>;
 }
-
-/** The stack file's name of an environment. */
-export function stackFileName(env: string): string {
-  return `Pulumi.${env}.yaml`;
-}

@@ -1,6 +1,6 @@
 /** YAML syntax errors name the file and the line to fix, not the line where yaml gave up. */
 import { strict as assert } from "assert";
-import { yamlSyntaxError } from "../../cli/yamlError";
+import { yamlSyntaxError } from "../../config/yamlError";
 
 describe("cli: YAML syntax errors", () => {
   const cases: Array<[string, string, string]> = [

@@ -33,8 +33,8 @@ describe("errors while editing stack files", () => {
       (error: unknown) => {
         assert.ok(error instanceof StackFileError);
         assert.equal(error.file, "Pulumi.stage.yaml");
-        assert.ok(error.line !== undefined && error.line >= slackLine, `line ${error.line}`);
-        assert.match(error.message, /^Pulumi\.stage\.yaml:\d+:\d+: /);
+        assert.equal(error.line, slackLine, "the line where the quote opens");
+        assert.match(error.message, /^Pulumi\.stage\.yaml line \d+, column \d+: /);
         return true;
       },
     );
@@ -42,7 +42,7 @@ describe("errors while editing stack files", () => {
     const links = readChainLinks(dir, "prod", { upstream: "stage" });
     assert.match(
       links.find((l) => l.environment === "stage")?.unreadable ?? "",
-      /^Pulumi\.stage\.yaml:\d+:\d+: /,
+      /^Pulumi\.stage\.yaml line \d+, column \d+: /,
     );
   });
 

@@ -43,8 +43,10 @@ function mistakeOffset(text: string, error: YAMLError): { offset: number; opener
   return nearest ?? { offset: reported };
 }
 
-/** "<file> line L, column C: <what is wrong>", or undefined when `text` is valid YAML. */
-export function yamlSyntaxError(file: string, text: string): string | undefined {
+/** Where a text's first YAML syntax error is and what is wrong; undefined for valid YAML. */
+export function locateYamlError(
+  text: string,
+): { line: number; column: number; what: string } | undefined {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const error = doc.errors[0];
@@ -54,5 +56,15 @@ export function yamlSyntaxError(file: string, text: string): string | undefined 
   const what = opener
     ? `this ${opener} is never closed with ${CLOSERS[opener] ?? opener} (yaml: ${error.message})`
     : error.message;
-  return `${file} line ${line}, column ${col}: ${what}`;
+  return { line, column: col, what };
+}
+
+/** "<file> line L, column C: <what is wrong>". */
+export const formatYamlError = (file: string, line: number, column: number, what: string) =>
+  `${file} line ${line}, column ${column}: ${what}`;
+
+/** "<file> line L, column C: <what is wrong>", or undefined when `text` is valid YAML. */
+export function yamlSyntaxError(file: string, text: string): string | undefined {
+  const found = locateYamlError(text);
+  return found && formatYamlError(file, found.line, found.column, found.what);
 }
