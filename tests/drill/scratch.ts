@@ -4,7 +4,7 @@
  * node_modules linked from the project. Every command runs with an explicit environment and its
  * full output goes to a log file under the scratch directory; nothing is written to the checkout.
  */
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -68,6 +68,7 @@ export class Scratch {
   readonly logs: string;
   private readonly env: NodeJS.ProcessEnv;
   private logFile: string;
+  private started = 0;
 
   constructor(readonly checkout: string) {
     this.root = fs.mkdtempSync(path.join(os.tmpdir(), "promotion-drill-"));
@@ -146,7 +147,7 @@ export class Scratch {
     options: { cwd?: string; env?: NodeJS.ProcessEnv; show?: boolean } = {},
   ): Result {
     const cwd = options.cwd ?? this.work;
-    const label = [command, ...args].map((a) => (/[\s"]/.test(a) ? JSON.stringify(a) : a));
+    const label = quoted(command, args);
     if (options.show) process.stdout.write(`    $ ${label.join(" ")} `);
     const started = Date.now();
     const result = spawnSync(command, args, {
@@ -163,12 +164,60 @@ export class Scratch {
     if (options.show) {
       process.stdout.write(`(${seconds.toFixed(1)}s${code === 0 ? "" : `, exit ${code}`})\n`);
     }
-    fs.appendFileSync(
-      this.logFile,
-      `\n$ ${label.join(" ")}\n# cwd ${cwd}, exit ${code}, ${seconds.toFixed(1)}s\n` +
-        `--- stdout\n${stdout}\n--- stderr\n${stderr}\n`,
-    );
+    this.log(this.logFile, label, cwd, { code, stdout, stderr, seconds });
     return { code, stdout, stderr, seconds };
+  }
+
+  /**
+   * Starts a command (in the clone unless told) that runs alongside the drill's next commands; it
+   * writes to files, so it never waits on this process. Never rejects.
+   */
+  start(
+    command: string,
+    args: string[],
+    options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  ): Promise<Result> {
+    const cwd = options.cwd ?? this.work;
+    const label = quoted(command, args);
+    const logFile = this.logFile;
+    const files = ["out", "err"].map((s) =>
+      path.join(this.logs, `.running-${++this.started}.${s}`),
+    );
+    const fds = files.map((file) => fs.openSync(file, "w"));
+    const started = Date.now();
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...this.env, ...options.env },
+      stdio: ["ignore", fds[0], fds[1]],
+    });
+    for (const fd of fds) fs.closeSync(fd);
+    return new Promise((resolve) => {
+      let settled = false;
+      const finish = (code: number, error = "") => {
+        if (settled) return;
+        settled = true;
+        const [stdout, stderr] = files.map((file) => fs.readFileSync(file, "utf8"));
+        for (const file of files) fs.rmSync(file, { force: true });
+        const result = {
+          code,
+          stdout,
+          stderr: stderr + error,
+          seconds: (Date.now() - started) / 1000,
+        };
+        this.log(logFile, label, cwd, result);
+        resolve(result);
+      };
+      child.on("error", (error) => finish(127, `\n${error.message}`));
+      child.on("close", (code) => finish(code ?? 128));
+    });
+  }
+
+  private log(file: string, label: string[], cwd: string, result: Result): void {
+    fs.appendFileSync(
+      file,
+      `\n$ ${label.join(" ")}\n# cwd ${cwd}, exit ${result.code}, ${result.seconds.toFixed(1)}s\n` +
+        `--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}\n`,
+    );
   }
 
   /** Runs a command that must succeed; a failure stops the drill with the command's output. */
@@ -241,6 +290,11 @@ export class Scratch {
   remove(): void {
     fs.rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/** A command line as a user would type it. */
+export function quoted(command: string, args: string[]): string[] {
+  return [command, ...args].map((a) => (/[\s"]/.test(a) ? JSON.stringify(a) : a));
 }
 
 export function identity(person: Person): NodeJS.ProcessEnv {
