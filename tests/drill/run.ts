@@ -384,7 +384,22 @@ class Drill {
       throw new DrillError(
         `${to} already runs what ${from} runs: the drill has nothing to promote`,
       );
-    const branch = this.openPullRequest(["promote", "--from", from, "--to", to], to);
+    const args = ["promote", "--from", from, "--to", to];
+    // Replacing a hotfix in force is a decision: the command refuses it until the user confirms
+    // why it is safe now (docs/cli.md), and the pull request carries that reason.
+    const hotfixed = moving.filter((app) => before[app].bypass?.kind === "hotfix");
+    if (hotfixed.length > 0) {
+      const refused = this.promoteCli(args);
+      this.check(`promote ${from} -> ${to} over a hotfix is refused until confirmed`, () => {
+        expect(
+          refused.code === 1,
+          `exit ${refused.code}:\n${tail(refused.stdout + refused.stderr)}`,
+        );
+        expect(/--confirm/.test(refused.stderr), `stderr:\n${tail(refused.stderr)}`);
+      });
+      args.push("--confirm", "drill: the new build carries the hotfix's fix");
+    }
+    const branch = this.openPullRequest(args, to);
     this.merge(branch);
     const after = this.pins(to);
     this.check(
