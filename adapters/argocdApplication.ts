@@ -6,7 +6,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesTarget } from "../model/environment";
 import { kubernetesProviderArgs } from "../manifests/kubernetesProvider";
+import type { ApplicationManifest } from "../manifests/argocd";
 import type { ApplicationStatus, UpstreamApplication } from "../rules/gate";
+
+type ApplicationSpec = ApplicationManifest["spec"];
 
 /** The value of an Output once known; undefined when a preview cannot know it. */
 async function known<T>(output: pulumi.Output<T>): Promise<T | undefined> {
@@ -41,14 +44,30 @@ export class ApplicationReader {
     // CustomResource.get declares only apiVersion and kind; naming `status` makes it an output.
     const application = new k8s.apiextensions.CustomResource(
       `${this.name}-${app}`,
-      { apiVersion: "argoproj.io/v1alpha1", kind: "Application", status: undefined },
+      {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Application",
+        spec: undefined,
+        status: undefined,
+      },
       { id: `${this.argocdNamespace}/${applicationName}`, provider: this.provider },
     );
-    const status = (application as unknown as { status: pulumi.Output<ApplicationStatus> }).status;
-    const value = await known(status);
+    const read = application as unknown as {
+      status: pulumi.Output<ApplicationStatus>;
+      spec: pulumi.Output<ApplicationSpec | undefined>;
+    };
+    const [value, spec] = await Promise.all([known(read.status), known(read.spec)]);
     if (value === undefined && !(await known(application.id))) {
       return { readable: false, why: `${applicationName}'s status is unknown in this preview` };
     }
-    return { readable: true, name: applicationName, status: value ?? undefined };
+    const desired = spec?.source?.kustomize?.images?.filter(
+      (i): i is string => typeof i === "string",
+    );
+    return {
+      readable: true,
+      name: applicationName,
+      status: value ?? undefined,
+      ...(desired ? { desiredImages: desired } : {}),
+    };
   }
 }

@@ -64,8 +64,9 @@ const imageTag = z.string({ error: ACCEPTED_IMAGE_TAGS }).superRefine((tag, ctx)
 
 const manifestSource = strictObject({
   repoURL: nonEmpty("repoURL").regex(
-    /^(https:\/\/|ssh:\/\/|git@)\S+$/,
-    "a git URL (https://..., ssh://... or git@...)",
+    // git:// is Argo CD's unauthenticated read-only protocol: internal mirrors and the test bed.
+    /^(https:\/\/|ssh:\/\/|git:\/\/|git@)\S+$/,
+    "a git URL (https://..., ssh://..., git://... or git@...)",
   ),
   path: nonEmpty("path").refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), {
     error: "a path inside the repository (relative, without '..')",

@@ -179,7 +179,14 @@ export type ApplicationStatus = NonNullable<IApplication["status"]>;
 
 /** The upstream's Application as the component could read it, or why it could not. */
 export type UpstreamApplication =
-  { readable: true; name: string; status?: ApplicationStatus } | { readable: false; why: string };
+  | {
+      readable: true;
+      name: string;
+      status?: ApplicationStatus;
+      /** The images its spec asks for now (`spec.source.kustomize.images`), when read. */
+      desiredImages?: string[];
+    }
+  | { readable: false; why: string };
 
 export interface HealthInput {
   environment: string;
@@ -201,6 +208,11 @@ function liveImages(status: ApplicationStatus): string[] {
     status.sync?.comparedTo?.source?.kustomize?.images ??
     []
   ).filter((image): image is string => typeof image === "string");
+}
+
+function sameImages(a: readonly string[], b: readonly string[]): boolean {
+  const sorted = (list: readonly string[]) => [...list].sort().join("\n");
+  return sorted(a) === sorted(b);
 }
 
 /**
@@ -257,6 +269,18 @@ export function decideUpstreamHealth(input: HealthInput): HealthOutcome {
   const status = application.status;
   if (!status) {
     return refused(`${yet}: ${app} has no status`, "the same tag once Argo CD has synced it");
+  }
+
+  // A status computed for an older spec says nothing about what runs now: Argo CD's
+  // application-controller has not reconciled the Application since its last change (it is down,
+  // or behind). Its health is unknown, which never passes.
+  const compared = status.sync?.comparedTo?.source?.kustomize?.images;
+  if (application.desiredImages && !sameImages(compared ?? [], application.desiredImages)) {
+    const was = compared?.length ? compared.join(", ") : "no images";
+    return refused(
+      `${yet}: ${app}'s health is unknown: Argo CD last compared it against ${was}, but its spec asks for ${application.desiredImages.join(", ")} (the application-controller has not reconciled it since; is it running?)`,
+      `the same tag once Argo CD has reconciled ${application.name}`,
+    );
   }
 
   const images = liveImages(status);

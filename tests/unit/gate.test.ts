@@ -433,6 +433,54 @@ describe("upstream health and soak time", () => {
     assert.equal(runningSince(interrupted, image), hoursAgo(2));
   });
 
+  it("reports unknown health when Argo CD has not compared the Application against its spec (controller down)", () => {
+    const older = "ghcr.io/data-literate/dex:sha-decade01";
+    const stale = status({
+      sync: {
+        status: "Synced",
+        comparedTo: { source: { repoURL: "r", kustomize: { images: [older] } }, destination: {} },
+      } as any,
+    });
+    const outcome = flat(
+      decideUpstreamHealth(
+        input({
+          application: { readable: true, name: "dex-stage", status: stale, desiredImages: [image] },
+        }),
+      ),
+    );
+    assert.equal(outcome.allowed, false);
+    assert.match(
+      String(outcome.message),
+      /stage's Application dex-stage's health is unknown: Argo CD last compared it against ghcr.io\/data-literate\/dex:sha-decade01, but its spec asks for ghcr.io\/data-literate\/dex:sha-c0ffee01 \(the application-controller has not reconciled it since; is it running\?\)/,
+    );
+    assert.match(
+      String(outcome.message),
+      /; accepted: the same tag once Argo CD has reconciled dex-stage$/,
+    );
+  });
+
+  it("checks health as usual when Argo CD compared the Application against its current spec", () => {
+    const current = status({
+      sync: {
+        status: "Synced",
+        comparedTo: { source: { repoURL: "r", kustomize: { images: [image] } }, destination: {} },
+      } as any,
+    });
+    const outcome = flat(
+      decideUpstreamHealth(
+        input({
+          application: {
+            readable: true,
+            name: "dex-stage",
+            status: current,
+            desiredImages: [image],
+          },
+        }),
+      ),
+    );
+    assert.equal(outcome.allowed, true);
+  });
+
   it("refuses before the soak time, saying when it may promote", () => {
     const outcome = flat(
       decideUpstreamHealth(
