@@ -6,6 +6,7 @@ import {
   namespaceLabels,
   type NamespaceEnvironment,
 } from "../manifests/namespace";
+import { OWNED_ANNOTATIONS } from "../manifests/labels";
 
 export interface EnvironmentNamespaceArgs {
   /** The environment whose labels, quota, limits and isolation the namespace carries. */
@@ -29,10 +30,14 @@ export class EnvironmentNamespace extends pulumi.ComponentResource {
 
     const ns = new k8s.core.v1.Namespace(
       name,
-      { metadata: { name: namespace, labels } },
+      { metadata: { name: namespace, labels, annotations: { ...OWNED_ANNOTATIONS } } },
       { parent: this },
     );
-    const inNamespace = { namespace: ns.metadata.name, labels };
+    const inNamespace = {
+      namespace: ns.metadata.name,
+      labels,
+      annotations: { ...OWNED_ANNOTATIONS },
+    };
     const childOpts = { parent: this, dependsOn: [ns] };
 
     if (Object.keys(env.quota).length > 0) {

@@ -7,7 +7,7 @@ import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha
 import { stringify } from "yaml";
 import type { AppConfig, EnvironmentConfig } from "../model/environment";
 import { imageReference } from "../rules/imageTag";
-import { LABELS, commonLabels } from "./labels";
+import { LABELS, OWNED_ANNOTATIONS, commonLabels } from "./labels";
 
 export type ApplicationManifest = IApplication;
 export type AppProjectManifest = IAppProject;
@@ -144,6 +144,7 @@ export function buildApplication(
       finalizers: [RESOURCES_FINALIZER],
       labels: { ...commonLabels(env), [LABELS.app]: app.name },
       annotations: {
+        ...OWNED_ANNOTATIONS,
         "argocd.argoproj.io/sync-wave": String(app.syncWave),
         ...notificationAnnotations(env.slackChannel),
         [LABELS.image]: imageReference(app.image, app.tag),
@@ -185,6 +186,7 @@ export function buildAppProject(env: ProjectEnvironment): AppProjectManifest {
       namespace: env.argocdNamespace,
       finalizers: [RESOURCES_FINALIZER],
       labels: commonLabels(env),
+      annotations: { ...OWNED_ANNOTATIONS },
     },
     spec: {
       description: `${env.system} in ${env.environment}: only its own namespaces, only its repositories.`,

@@ -13,6 +13,16 @@ export const LABELS = {
   namespaceName: "kubernetes.io/metadata.name",
 } as const;
 
+/**
+ * On every object this program declares: the stack file is the truth, so a hand edit (kubectl
+ * patch, another tool) is drift that the next `up` overwrites. Without it the Kubernetes
+ * provider's server-side apply stops at the other field manager's conflict, and `preview` and
+ * `up` fail until someone removes the edit by hand.
+ */
+export const OWNED_ANNOTATIONS: Readonly<Record<string, string>> = {
+  "pulumi.com/patchForce": "true",
+};
+
 /** What the labels say of an environment. */
 export type Labelled = Pick<EnvironmentConfig, "environment" | "system">;
 

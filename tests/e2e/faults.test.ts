@@ -93,7 +93,7 @@ describe("faults on the test bed", function () {
       1,
       `exactly one up is refused: ${results.map((r) => r.status).join(", ")}`,
     );
-    assert.match(String((refused[0]).reason), /locked/i);
+    assert.match(String(refused[0].reason), /locked/i);
     await syncedOn(bed, "dex-dev", "dex-dev", "sha-fa017a01");
   });
 

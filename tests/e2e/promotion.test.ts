@@ -215,49 +215,51 @@ patches:
   - target: { kind: Deployment, name: dex }
     patch: |
       - { op: add, path: /spec/progressDeadlineSeconds, value: 5 }
-      - { op: add, path: /spec/template/spec/containers/0/resources/limits, value: { memory: 64Gi } }
+      - { op: add, path: /spec/template/spec/containers/0/resources, value: { limits: { memory: 64Gi } } }
 `,
         ),
       "stage: a change that breaks the rollout",
     );
     const build = "sha-c1a5e0d4";
-    project.repo.commitTag("dev", "dex", build);
-    await project.up("dev");
-    await runs(bed, "dev", build);
-    const toStage = await project.cli(["promote", "--from", "dev", "--to", "stage"]);
-    assert.equal(toStage.code, 0, toStage.stderr);
-    project.merge(`promote-stage-${build}`);
-    await project.up("stage");
-    bed.refresh("dex-stage");
-    await until(
-      "dex-stage Degraded",
-      120_000,
-      () => bed.application("dex-stage")?.status?.health?.status === "Degraded",
-      () => appState(bed, "stage"),
-    );
+    try {
+      project.repo.commitTag("dev", "dex", build);
+      await project.up("dev");
+      await runs(bed, "dev", build);
+      const toStage = await project.cli(["promote", "--from", "dev", "--to", "stage"]);
+      assert.equal(toStage.code, 0, toStage.stderr);
+      project.merge(`promote-stage-${build}`);
+      await project.up("stage");
+      bed.refresh("dex-stage");
+      await until(
+        "dex-stage Degraded",
+        120_000,
+        () => bed.application("dex-stage")?.status?.health?.status === "Degraded",
+        () => appState(bed, "stage"),
+      );
 
-    const toProd = await project.cli(["promote", "--from", "stage", "--to", "prod"]);
-    assert.equal(toProd.code, 0, toProd.stderr);
-    project.merge(`promote-prod-${build}`);
-    const refusal = await refusedUp(project, "prod");
-    assert.match(refusal, /dex-stage is Synced and Degraded/, refusal);
-
-    // The fix: the overlay as it was; stage rolls out and becomes Healthy.
-    pushToGitops(
-      bed,
-      (work) =>
-        fs.copyFileSync(
-          path.join(
-            __dirname,
-            "..",
-            "..",
-            "testbed/gitops/infra/argocd/overlays/stage/kustomization.yaml",
+      const toProd = await project.cli(["promote", "--from", "stage", "--to", "prod"]);
+      assert.equal(toProd.code, 0, toProd.stderr);
+      project.merge(`promote-prod-${build}`);
+      const refusal = await refusedUp(project, "prod");
+      assert.match(refusal, /dex-stage is Synced and Degraded/, refusal);
+    } finally {
+      // The fix: the overlay as it was; stage rolls out and becomes Healthy.
+      pushToGitops(
+        bed,
+        (work) =>
+          fs.copyFileSync(
+            path.join(
+              __dirname,
+              "..",
+              "..",
+              "testbed/gitops/infra/argocd/overlays/stage/kustomization.yaml",
+            ),
+            path.join(work, "infra/argocd/overlays/stage/kustomization.yaml"),
           ),
-          path.join(work, "infra/argocd/overlays/stage/kustomization.yaml"),
-        ),
-      "stage: revert the broken change",
-    );
-    bed.refresh("dex-stage");
+        "stage: revert the broken change",
+      );
+      bed.refresh("dex-stage");
+    }
     await runs(bed, "stage", build);
     await until("the 20s soak time of stage", 60_000, async () => {
       try {
@@ -346,7 +348,7 @@ patches:
         );
       assert.match(
         await refused("e2e-wrong-namespace"),
-        /destination.*dex-stage.*not permitted|not permitted.*dex-stage/i,
+        /namespace 'dex-stage' do not match any of the allowed destinations in project 'dex-dev'/,
       );
       assert.match(await refused("e2e-wrong-repo"), /repo.*not permitted|not permitted.*repo/i);
       // Nothing of dev's landed in stage's namespace.
