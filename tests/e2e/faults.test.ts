@@ -45,6 +45,12 @@ describe("faults on the test bed", function () {
 
   after(async function () {
     if (!project) return;
+    // A sync a test left waiting (a sync window) would hold its Application's deletion.
+    for (const env of ["dev", "stage", "prod"]) {
+      if (bed.application(`dex-${env}`)?.status?.operationState?.phase === "Running") {
+        bed.terminateOperation(`dex-${env}`);
+      }
+    }
     for (const env of ["stage", "dev"]) await project.destroy(env).catch(() => undefined);
     project.cleanup();
   });
@@ -97,7 +103,7 @@ describe("faults on the test bed", function () {
     await syncedOn(bed, "dex-dev", "dex-dev", "sha-fa017a01");
   });
 
-  it("drift: a hand edit of the Application shows in preview --refresh and up restores it; selfHeal restores the Deployment", async function () {
+  it("drift: a hand edit of the Application shows in preview --refresh and up --refresh restores it; selfHeal restores the Deployment", async function () {
     const pinned = project.tag("dev");
     bed.patch("applications.argoproj.io", "dex-dev", "argocd", {
       spec: { source: { kustomize: { images: [`${IMAGE}:sha-0ddba11a`] } } },
