@@ -119,8 +119,8 @@ function previewProblems(doc: Doc): string[] {
     }
   }
   const report = doc.jobs?.report ?? {};
-  if (!String(report.if ?? "").includes("always()")) {
-    problems.push("job report must run after a failed preview too (if: always())");
+  if (!/!cancelled\(\)|always\(\)/.test(String(report.if ?? ""))) {
+    problems.push("job report must run after a failed preview too (if: !cancelled())");
   }
   if (report.permissions?.checks !== "write" || report.permissions?.["pull-requests"] !== "write") {
     problems.push("job report needs checks: write and pull-requests: write");
@@ -406,7 +406,7 @@ describe("workflows: preview on pull requests", () => {
     broken.jobs.report.if = "needs.affected.result == 'success'";
     delete broken.jobs.report.permissions.checks;
     const problems = previewProblems(broken).join("\n");
-    assert.match(problems, /if: always\(\)/);
+    assert.match(problems, /if: !cancelled\(\)/);
     assert.match(problems, /checks: write/);
   });
 
