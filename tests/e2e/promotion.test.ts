@@ -478,13 +478,19 @@ patches:
       refusal,
     );
 
-    // The window lifted: stage syncs on its own.
+    // The window lifted, the sync goes through. Argo CD does not retry on its own a sync of the
+    // same revision and parameters whose last attempt failed (the terminated one): sync by hand.
     project.repo.write(
       file,
       project.repo.read(file).replace(/  promotion:syncWindows:\n    - .*\n/, ""),
     );
     project.repo.git("commit", "--quiet", "-am", "stage: unfreeze");
     await project.up("stage");
+    assert.equal(
+      bed.get("appprojects.argoproj.io", "dex-stage", "argocd")!.spec.syncWindows,
+      undefined,
+    );
+    bed.syncByHand("dex-stage");
     await runs(bed, "stage", build);
   });
 
