@@ -486,9 +486,9 @@ patches:
     );
     project.repo.git("commit", "--quiet", "-am", "stage: unfreeze");
     await project.up("stage");
-    assert.equal(
-      bed.get("appprojects.argoproj.io", "dex-stage", "argocd")!.spec.syncWindows,
-      undefined,
+    assert.deepEqual(
+      bed.get("appprojects.argoproj.io", "dex-stage", "argocd")!.spec.syncWindows ?? [],
+      [],
     );
     bed.syncByHand("dex-stage");
     await runs(bed, "stage", build);
