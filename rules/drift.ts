@@ -19,7 +19,8 @@ const isEmpty = (value: unknown): boolean =>
 
 /**
  * The paths (`spec.source.kustomize.images`) at which `live` differs from what `desired` declares.
- * Fields `desired` does not set belong to the server and are ignored; lists are compared whole.
+ * Fields `desired` does not set belong to the server and are ignored; a list that differs in any
+ * item is reported as the list's path.
  */
 export function driftedPaths(desired: unknown, live: unknown, at = ""): string[] {
   if (isObject(desired)) {
@@ -29,7 +30,16 @@ export function driftedPaths(desired: unknown, live: unknown, at = ""): string[]
       .flatMap((key) => driftedPaths(desired[key], live[key], at ? `${at}.${key}` : key));
   }
   if (isEmpty(desired) && isEmpty(live)) return [];
-  return JSON.stringify(desired) === JSON.stringify(live) ? [] : [at];
+  if (Array.isArray(desired)) {
+    // A list drifts as a whole; its items are compared like objects (key order and fields only
+    // the server sets do not count).
+    const same =
+      Array.isArray(live) &&
+      live.length === desired.length &&
+      desired.every((item, i) => driftedPaths(item, live[i], "item").length === 0);
+    return same ? [] : [at];
+  }
+  return desired === live ? [] : [at];
 }
 
 /**
