@@ -362,7 +362,11 @@ cmd_start_one() { # restart one stopped component with the command line `up` gav
 	[[ -f $RUN_DIR/cmds/$name ]] || die "no test bed in $RUN_DIR started $name (run: npm run testbed -- up)"
 	alive "$name" && die "$name is already running (pid $(pid_of "$name"))"
 	printf '# restarted %s\n' "$(date -u +%FT%TZ)" >>"$RUN_DIR/logs/$name.log"
-	eval "setsid $(cat "$RUN_DIR/cmds/$name")" >>"$RUN_DIR/logs/$name.log" 2>&1 </dev/null &
+	local args
+	eval "args=($(cat "$RUN_DIR/cmds/$name"))"
+	# Run directly (no eval in the background job): $! must be the process itself, or `down`
+	# would stop a wrapper and leave the component running.
+	setsid "${args[@]}" >>"$RUN_DIR/logs/$name.log" 2>&1 </dev/null &
 	echo $! >"$RUN_DIR/pids/$name.pid"
 	log "started $name again (pid $!)"
 }
