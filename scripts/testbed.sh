@@ -76,6 +76,14 @@ stop_one() { # stop_one NAME: TERM, then KILL after 15 s; by PID only
 cmd_down() {
 	local i
 	for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do stop_one "${COMPONENTS[$i]}"; done
+	# A process of this test bed that no pid file names (every one has the run directory in its
+	# command line) would outlive it: name it and stop it by its PID too.
+	local stray
+	for stray in $(pgrep -f -- "$RUN_DIR/" || true); do
+		[[ $stray == "$$" ]] && continue
+		log "stray process of this test bed: $(ps -o args= -p "$stray" | cut -c1-100) (pid $stray): stopping it"
+		kill -KILL "$stray" 2>/dev/null || true
+	done
 	log "down; logs kept in $RUN_DIR/logs"
 }
 
