@@ -113,9 +113,10 @@ describe("faults on the test bed", function () {
       (preview.changeSummary.update ?? 0) >= 1,
       `preview --refresh shows an update:\n${preview.stdout}`,
     );
+    // The program saw the edit and marks the Application (its warning says the same).
     assert.match(
       preview.stdout,
-      /dex-dev was changed in the cluster \(source\.kustomize\.images\)/,
+      /promotion\.gitops\/drift-corrected\s*: "source\.kustomize\.images at /,
     );
     // A plain up (no refresh) puts the stack file's values back: the program read the live
     // Application and marked it (promotion.gitops/drift-corrected), so the engine applies it whole.
