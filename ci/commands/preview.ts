@@ -12,6 +12,9 @@ import { summaryFile, writeResult } from "../output";
 import { planContext, planRun, type Plan } from "../plan";
 import { BASE_WHAT, HELP_OPTION, type Command } from "./command";
 
+const failedPreview = (p: StackPreview): boolean =>
+  p.outcome === "refused" || p.outcome === "failed";
+
 function dryRun(plan: Plan, values: Values, io: CiIo): number {
   const { stacks, reason } = plan.affected;
   const summary = summaryFile(io, optional(values, "summary-file"));
@@ -46,6 +49,9 @@ async function run(values: Values, io: CiIo): Promise<number> {
     const result = await io.engine.run("preview", stack);
     const preview = analyzePreview(stack, result);
     io.err(`ci preview: ${stack}: ${mark(preview)} ${resultText(preview)}`);
+    // The job log says why a stack failed too, not only the comment.
+    const why = preview.refusal?.text ?? preview.errors.join("\n");
+    if (failedPreview(preview) && why) io.err(why.replace(/^/gm, "  "));
     previews.push(preview);
   }
   const comment = previewComment(previews, planContext(plan));
@@ -58,7 +64,7 @@ async function run(values: Values, io: CiIo): Promise<number> {
   const checksFile = optional(values, "checks-file");
   if (checksFile) writeResult(io, checksFile, checks);
   else if (checks !== "") io.out(checks.trimEnd());
-  const failed = previews.filter((p) => p.outcome === "refused" || p.outcome === "failed");
+  const failed = previews.filter(failedPreview);
   if (failed.length > 0) {
     io.err(`ci preview: failed: ${failed.map((p) => `${p.stack} (${resultText(p)})`).join(", ")}`);
     return EXIT_FAILED;

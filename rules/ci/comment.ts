@@ -218,7 +218,8 @@ function headline(previews: readonly StackPreview[]): string {
       .map((p) => `${escape(p.stack)} (${escape(resultText(p))})`)
       .join(", ")}.`;
   if (changing.length === 0) return `✅ ${plural(previews.length, "stack")}, no changes.`;
-  return `✅ ${plural(previews.length, "stack")} preview cleanly; ${changing.length} would change: ${changing
+  const verb = previews.length === 1 ? "previews" : "preview";
+  return `✅ ${plural(previews.length, "stack")} ${verb} cleanly; ${changing.length} would change: ${changing
     .map((p) => escape(p.stack))
     .join(", ")}.`;
 }

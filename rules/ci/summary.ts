@@ -98,11 +98,21 @@ export function engineFailure(stdout: string, stderr: string, exitCode?: number)
   return tail.length > 0 ? tail.join("\n") : `exit code ${exitCode ?? "unknown"}, no output`;
 }
 
-/** `promotion of sha-def67890 from dev by alice at 2026-01-27T15:20:00Z`. */
+/**
+ * `promotion of sha-def67890 from dev by alice at 2026-01-27T15:20:00Z`, `rollback to sha-0f1e2d3c
+ * by carol at ... (login broken)`, `initial record of sha-5eed0a1b by ...`.
+ */
 export function recordLine(record: PromotionRecord): string {
-  const from = record.kind === "promotion" || record.from === "ci" ? ` from ${record.from}` : "";
+  const what =
+    record.kind === "promotion"
+      ? `promotion of ${record.tag} from ${record.from}`
+      : record.kind === "rollback"
+        ? `rollback to ${record.tag}`
+        : record.kind === "hotfix"
+          ? `hotfix ${record.tag}`
+          : `initial record of ${record.tag}`;
   const why = record.reason ? ` (${record.reason})` : "";
-  return `${record.kind} of ${record.tag}${from} by ${record.by} at ${record.at}${why}`;
+  return `${what} by ${record.by} at ${record.at}${why}`;
 }
 
 function deployedTable(outputs: DeployedOutputs): string {
@@ -137,7 +147,7 @@ function section(result: UpResult, firstFailure: string | undefined): string {
       return `${title}deployed\n\n${body}`;
     }
     case "failed":
-      return `${title}failed, nothing after it ran\n\n${codeBlock(result.failure ?? "no message")}`;
+      return `${title}failed\n\n${codeBlock(result.failure ?? "no message")}`;
     case "not-run":
       return `${title}not run${firstFailure ? ` (${escape(firstFailure)} failed first)` : ""}`;
   }

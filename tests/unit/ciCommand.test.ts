@@ -198,6 +198,10 @@ describe("ci: the command on a temporary repository", function () {
         ],
       );
       assert.match(result.stderr, /ci preview: failed: stage \(refused by the promotion gate\)/);
+      assert.match(
+        result.stderr,
+        /ci preview: stage: ❌ refused by the promotion gate\n {2}Stack "stage": the promotion gate refused 1 change; nothing was changed:\n {4}- stack "stage"/,
+      );
     });
 
     it("prints the comment and the checks when no file is named", async () => {

@@ -45,7 +45,7 @@ describe("ci: the preview comment", () => {
         "Changes since `origin/main` (`1a2b3c4d5e6f`...`6f5e4d3c2b1a`): Pulumi.stage.yaml changed: stage.",
       ),
     );
-    assert.ok(lines.includes("✅ 1 stack preview cleanly; 1 would change: stage."));
+    assert.ok(lines.includes("✅ 1 stack previews cleanly; 1 would change: stage."));
     assert.ok(lines.includes(`| stage | ✅ would change: 1 to update | ${PROMOTION_TEXT} |`));
     assert.ok(lines.includes("### ✅ stage: would change: 1 to update"));
     assert.ok(

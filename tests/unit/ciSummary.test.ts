@@ -104,7 +104,7 @@ describe("ci: what an up deployed", () => {
     assert.ok(summary.includes("❌ stage failed after dev deployed; not run: prod."));
     assert.ok(
       summary.includes(
-        '### ❌ stage: failed, nothing after it ran\n\n```text\nStack "stage": the promotion gate refused 1 change',
+        '### ❌ stage: failed\n\n```text\nStack "stage": the promotion gate refused 1 change',
       ),
     );
     assert.ok(summary.includes("### ⏭️ prod: not run (stage failed first)"));
