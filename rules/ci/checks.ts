@@ -9,7 +9,7 @@ import { refusalReason } from "./refusal";
 
 export interface CheckResult {
   stack: string;
-  /** The check's name: `pulumi preview (<stack>)`. */
+  /** The check's name: `preview (<stack>)`, the name the preview workflow publishes it under. */
   name: string;
   conclusion: "success" | "failure";
   /** One line, at most TITLE_LIMIT characters. */
@@ -20,7 +20,7 @@ export interface CheckResult {
 
 export const TITLE_LIMIT = 140;
 
-export const checkName = (stack: string): string => `pulumi preview (${stack})`;
+export const checkName = (stack: string): string => `preview (${stack})`;
 
 /** The one line that says the most about a preview. */
 export function checkTitle(preview: StackPreview): string {

@@ -211,7 +211,7 @@ describe("ci: the command on a temporary repository", function () {
       assert.ok(result.stdout.startsWith(COMMENT_MARKER));
       assert.match(
         result.stdout,
-        /\n\{"stack":"dev","name":"pulumi preview \(dev\)","conclusion":"success"/,
+        /\n\{"stack":"dev","name":"preview \(dev\)","conclusion":"success"/,
       );
     });
 

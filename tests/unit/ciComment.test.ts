@@ -130,7 +130,7 @@ describe("ci: one check per stack", () => {
   it("a promotion passes, titled with what changes", () => {
     const check = previewCheck(promotion());
     assert.equal(check.conclusion, "success");
-    assert.equal(check.name, "pulumi preview (stage)");
+    assert.equal(check.name, "preview (stage)");
     assert.equal(check.title, `stage: would change: 1 to update; ${PROMOTION_TEXT}`);
     assert.match(check.summary, /^### ✅ stage/);
   });
