@@ -6,6 +6,7 @@ import { StackOutputs } from "./adapters/stackOutputs";
 import { githubToken, loadEnvironmentConfig } from "./config";
 import { preflightAcrossStacks } from "./preflight/crossStack";
 import { decideGitHubAccess } from "./preflight/governance";
+import { driftAnnotations } from "./preflight/drift";
 import { checkPromotions } from "./preflight/lineage";
 import { Environment } from "./components/environment";
 import { Governance } from "./components/governance";
@@ -23,9 +24,16 @@ export = async () => {
   // The promotion gate (docs/promotion.md): refuses, before anything is declared, a tag the
   // upstream does not run; returns the promotion records to export and annotate.
   const lineage = await checkPromotions(config, own);
+  // Cluster mode: an Application edited by hand is marked so that this run puts it back.
+  const drift = await driftAnnotations(config, own, lineage.annotations);
   const environment = new Environment(config.environment, {
     config,
-    appAnnotations: lineage.annotations,
+    appAnnotations: Object.fromEntries(
+      config.apps.map((app) => [
+        app.name,
+        { ...lineage.annotations[app.name], ...drift[app.name] },
+      ]),
+    ),
   });
   const governanceComponent = githubGovernance
     ? new Governance(`${config.environment}-governance`, githubGovernance)

@@ -176,6 +176,16 @@ export class Testbed {
     });
   }
 
+  /**
+   * Ends a running sync operation, as `argocd app terminate-op` does (a sync blocked by a sync
+   * window waits in phase Running, and an Application cannot be deleted while it waits).
+   */
+  terminateOperation(application: string): void {
+    this.patch("applications.argoproj.io", application, "argocd", {
+      status: { operationState: { phase: "Terminating" } },
+    });
+  }
+
   /** Asks Argo CD to refresh an Application now (after a git push), as the UI's Refresh does. */
   refresh(application: string): void {
     this.kubectl([

@@ -284,28 +284,30 @@ export function decideUpstreamHealth(input: HealthInput): HealthOutcome {
   }
 
   const images = liveImages(status);
-  if (!images.includes(imageRef)) {
-    const runs = images.length > 0 ? `runs ${images.join(", ")}` : "reports no images";
+  const runsIt = images.includes(imageRef);
+  const runs = images.length > 0 ? `runs ${images.join(", ")}` : "reports no images";
+  const sync = status.sync?.status ?? "Unknown";
+  const health = status.health?.status ?? "Unknown";
+  const checks: string[] = [];
+  // Health first: a Degraded upstream whose pods still run the previous image is refused for
+  // being Degraded (the cause to fix), not only for running another image.
+  if (settings.requireHealthy && (sync !== "Synced" || health !== "Healthy")) {
+    return refused(
+      `${yet}: ${app} is ${sync} and ${health}${runsIt ? "" : ` (it ${runs}, not ${imageRef})`}`,
+      `the same tag once ${upstream} is Synced and Healthy on it`,
+    );
+  }
+  if (!runsIt) {
     return refused(
       `${yet}: ${app} ${runs}, not ${imageRef}`,
       `the same tag once ${upstream} has synced it`,
     );
   }
-
-  const sync = status.sync?.status ?? "Unknown";
-  const health = status.health?.status ?? "Unknown";
-  const checks: string[] = [];
-  if (settings.requireHealthy) {
-    if (sync !== "Synced" || health !== "Healthy") {
-      return refused(
-        `${yet}: ${app} is ${sync} and ${health}`,
-        `the same tag once ${upstream} is Synced and Healthy on it`,
-      );
-    }
-    checks.push(`${upstream} Synced and Healthy on ${tag}`);
-  } else {
-    checks.push(`${upstream} runs ${tag} (health not required)`);
-  }
+  checks.push(
+    settings.requireHealthy
+      ? `${upstream} Synced and Healthy on ${tag}`
+      : `${upstream} runs ${tag} (health not required)`,
+  );
 
   if (settings.soakSeconds > 0) {
     const soak = formatDuration(settings.soakSeconds);

@@ -76,6 +76,14 @@ stop_one() { # stop_one NAME: TERM, then KILL after 15 s; by PID only
 cmd_down() {
 	local i
 	for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do stop_one "${COMPONENTS[$i]}"; done
+	# A process of this test bed that no pid file names (every one has the run directory in its
+	# command line) would outlive it: name it and stop it by its PID too.
+	local stray
+	for stray in $(pgrep -f -- "$RUN_DIR/" || true); do
+		[[ $stray == "$$" ]] && continue
+		log "stray process of this test bed: $(ps -o args= -p "$stray" | cut -c1-100) (pid $stray): stopping it"
+		kill -KILL "$stray" 2>/dev/null || true
+	done
 	log "down; logs kept in $RUN_DIR/logs"
 }
 
@@ -362,7 +370,11 @@ cmd_start_one() { # restart one stopped component with the command line `up` gav
 	[[ -f $RUN_DIR/cmds/$name ]] || die "no test bed in $RUN_DIR started $name (run: npm run testbed -- up)"
 	alive "$name" && die "$name is already running (pid $(pid_of "$name"))"
 	printf '# restarted %s\n' "$(date -u +%FT%TZ)" >>"$RUN_DIR/logs/$name.log"
-	eval "setsid $(cat "$RUN_DIR/cmds/$name")" >>"$RUN_DIR/logs/$name.log" 2>&1 </dev/null &
+	local args
+	eval "args=($(cat "$RUN_DIR/cmds/$name"))"
+	# Run directly (no eval in the background job): $! must be the process itself, or `down`
+	# would stop a wrapper and leave the component running.
+	setsid "${args[@]}" >>"$RUN_DIR/logs/$name.log" 2>&1 </dev/null &
 	echo $! >"$RUN_DIR/pids/$name.pid"
 	log "started $name again (pid $!)"
 }

@@ -45,6 +45,12 @@ describe("faults on the test bed", function () {
 
   after(async function () {
     if (!project) return;
+    // A sync a test left waiting (a sync window) would hold its Application's deletion.
+    for (const env of ["dev", "stage", "prod"]) {
+      if (bed.application(`dex-${env}`)?.status?.operationState?.phase === "Running") {
+        bed.terminateOperation(`dex-${env}`);
+      }
+    }
     for (const env of ["stage", "dev"]) await project.destroy(env).catch(() => undefined);
     project.cleanup();
   });
@@ -107,11 +113,21 @@ describe("faults on the test bed", function () {
       (preview.changeSummary.update ?? 0) >= 1,
       `preview --refresh shows an update:\n${preview.stdout}`,
     );
-    assert.match(preview.stdout, /dex-dev/);
+    assert.match(
+      preview.stdout,
+      /dex-dev was changed in the cluster \(source\.kustomize\.images\)/,
+    );
+    // A plain up (no refresh) puts the stack file's values back: the program read the live
+    // Application and marked it (promotion.gitops/drift-corrected), so the engine applies it whole.
     await project.up("dev");
-    assert.deepEqual(bed.application("dex-dev")!.spec.source.kustomize.images, [
-      `${IMAGE}:${pinned}`,
-    ]);
+    const application = bed.application("dex-dev")!;
+    assert.deepEqual(application.spec.source.kustomize.images, [`${IMAGE}:${pinned}`]);
+    assert.match(
+      application.metadata.annotations["promotion.gitops/drift-corrected"] as string,
+      /^source\.kustomize\.images at \d{4}-/,
+    );
+    const quiet = await project.preview("dev");
+    assert.equal(quiet.changeSummary.update ?? 0, 0, `no drift, no change:\n${quiet.stdout}`);
     await syncedOn(bed, "dex-dev", "dex-dev", pinned);
 
     bed.kubectl(["set", "image", "-n", "dex-dev", "deployment/dex", `dex=${IMAGE}:sha-0ddba11a`]);

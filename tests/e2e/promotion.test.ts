@@ -66,6 +66,16 @@ async function refusedUp(project: ClusterProject, env: string): Promise<string> 
   assert.fail(`up ${env} was expected to be refused by the gate`);
 }
 
+/** Sets an environment's soak time in its stack file and commits it, as a reviewed change would. */
+function setGate(project: ClusterProject, env: string, soakTime: string): void {
+  const file = `Pulumi.${env}.yaml`;
+  const text = project.repo.read(file);
+  const changed = text.replace(/^(\s*soakTime:\s*).*$/m, `$1${soakTime}`);
+  assert.notEqual(changed, text, `${file} has a soakTime line`);
+  project.repo.write(file, changed);
+  project.repo.git("commit", "--quiet", "-m", `${env}: soak time ${soakTime}`, "--", file);
+}
+
 /** Pushes a change to the GitOps repository the test bed serves (as a developer would). */
 function pushToGitops(bed: Testbed, change: (work: string) => void, message: string): void {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "gitops-work-"));
@@ -102,6 +112,12 @@ describe("promotion on the test bed (real kube-apiserver, Argo CD, engine)", fun
 
   after(async function () {
     if (!project) return;
+    // A sync a test left waiting (a sync window) would hold its Application's deletion.
+    for (const env of ["dev", "stage", "prod"]) {
+      if (bed.application(`dex-${env}`)?.status?.operationState?.phase === "Running") {
+        bed.terminateOperation(`dex-${env}`);
+      }
+    }
     for (const env of ["prod", "stage", "dev"]) await project.destroy(env).catch(() => undefined);
     project.cleanup();
   });
@@ -175,14 +191,18 @@ describe("promotion on the test bed (real kube-apiserver, Argo CD, engine)", fun
     assert.equal(promoted.code, 0, promoted.stderr + promoted.stdout);
     project.merge(`promote-prod-${build}`);
 
+    // A soak time no test outlasts: refused, whatever the machine's speed.
+    setGate(project, "prod", "1h");
     const refusal = await refusedUp(project, "prod");
-    assert.match(refusal, /has run it for \d+s of the 20s soak time/, refusal);
+    assert.match(refusal, /stage has run it for \w+ of the 1h soak time \(since /, refusal);
     assert.notEqual(
       deployedImage(bed, "prod"),
       `${IMAGE}:${build}`,
       "a refused up changes nothing",
     );
 
+    // The fixture's own 20s: allowed once stage has run the tag that long.
+    setGate(project, "prod", "20s");
     const since = Date.parse(
       bed.application("dex-stage")!.status.history.slice(-1)[0].deployedAt as string,
     );
@@ -241,7 +261,11 @@ patches:
       assert.equal(toProd.code, 0, toProd.stderr);
       project.merge(`promote-prod-${build}`);
       const refusal = await refusedUp(project, "prod");
-      assert.match(refusal, /dex-stage is Synced and Degraded/, refusal);
+      assert.match(
+        refusal,
+        /stage's Application dex-stage is Synced and Degraded \(it runs ghcr.io\/data-literate\/dex:sha-c1a5e0\w+, not ghcr.io\/data-literate\/dex:sha-c1a5e0d4\)/,
+        refusal,
+      );
     } finally {
       // The fix: the overlay as it was; stage rolls out and becomes Healthy.
       pushToGitops(
@@ -411,14 +435,30 @@ patches:
       "the window held the sync back",
     );
 
-    // By hand too: the window has manualSync false.
+    // By hand too (the window has manualSync false): the operation waits, blocked, and nothing runs.
     bed.syncByHand("dex-stage");
-    const blocked = await until("the manual sync to be refused", 60_000, () => {
-      const op = bed.application("dex-stage")?.status?.operationState;
-      return op && op.phase !== "Running" ? `${op.phase}: ${op.message}` : undefined;
-    });
-    assert.match(blocked, /sync window|blocked/i, blocked);
-    assert.notEqual(deployedImage(bed, "stage"), `${IMAGE}:${build}`);
+    try {
+      const blocked = await until("the manual sync to be held by the window", 60_000, () => {
+        const op = bed.application("dex-stage")?.status?.operationState;
+        return op?.message && /blocked by sync window/i.test(op.message as string)
+          ? `${op.phase}: ${op.message}`
+          : undefined;
+      });
+      assert.match(blocked, /^Running: Sync operation blocked by sync window/, blocked);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      assert.notEqual(deployedImage(bed, "stage"), `${IMAGE}:${build}`);
+    } finally {
+      bed.terminateOperation("dex-stage");
+    }
+    await until(
+      "the held operation to end",
+      60_000,
+      () => {
+        const app = bed.application("dex-stage");
+        return !app?.operation && app?.status?.operationState?.phase !== "Running";
+      },
+      () => JSON.stringify(bed.application("dex-stage")?.status?.operationState ?? {}),
+    );
 
     const toProd = await project.cli([
       "promote",
@@ -432,15 +472,25 @@ patches:
     assert.equal(toProd.code, 0, toProd.stderr + toProd.stdout);
     project.merge(`promote-prod-${build}`);
     const refusal = await refusedUp(project, "prod");
-    assert.match(refusal, /OutOfSync/, refusal);
+    assert.match(
+      refusal,
+      /stage's Application dex-stage is OutOfSync and Healthy \(it runs /,
+      refusal,
+    );
 
-    // The window lifted: stage syncs on its own.
+    // The window lifted, the sync goes through. Argo CD does not retry on its own a sync of the
+    // same revision and parameters whose last attempt failed (the terminated one): sync by hand.
     project.repo.write(
       file,
       project.repo.read(file).replace(/  promotion:syncWindows:\n    - .*\n/, ""),
     );
     project.repo.git("commit", "--quiet", "-am", "stage: unfreeze");
     await project.up("stage");
+    assert.deepEqual(
+      bed.get("appprojects.argoproj.io", "dex-stage", "argocd")!.spec.syncWindows ?? [],
+      [],
+    );
+    bed.syncByHand("dex-stage");
     await runs(bed, "stage", build);
   });
 

@@ -518,6 +518,28 @@ describe("upstream health and soak time", () => {
     });
   });
 
+  it("names a Degraded upstream as the cause, and what its pods still run", () => {
+    const outcome = flat(
+      decideUpstreamHealth(
+        input({
+          application: {
+            readable: true,
+            name: "dex-stage",
+            status: status({
+              health: { status: "Degraded" },
+              summary: { images: ["ghcr.io/data-literate/dex:sha-decade01"] },
+            }),
+          },
+        }),
+      ),
+    );
+    assert.equal(outcome.allowed, false);
+    assert.match(
+      !outcome.allowed ? String(outcome.message) : "",
+      /stage's Application dex-stage is Synced and Degraded \(it runs ghcr.io\/data-literate\/dex:sha-decade01, not ghcr.io\/data-literate\/dex:sha-c0ffee01\); accepted: the same tag once stage is Synced and Healthy on it/,
+    );
+  });
+
   it("refuses an upstream that does not run the image yet", () => {
     const outcome = flat(
       decideUpstreamHealth(

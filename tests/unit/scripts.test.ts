@@ -253,3 +253,71 @@ printf '{\\n\\t"Path": "github.com/argoproj/argo-cd/v3",\\n\\t"Dir": "%s"\\n}\\n
     assert.deepEqual(fs.readdirSync(path.join(root, "tmp")), []);
   });
 });
+
+describe("scripts/testbed.sh and scripts/testbed-build.sh", () => {
+  let root: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "testbed-script-test-"));
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  const testbed = (args: string[]) =>
+    spawnSync(
+      path.join(ROOT, "scripts", "testbed.sh"),
+      [...args, "--dir", path.join(root, "run")],
+      {
+        // An empty cache: nothing is built.
+        env: { ...process.env, PROMOTION_TESTBED_CACHE: path.join(root, "cache") },
+        encoding: "utf8",
+      },
+    );
+
+  it("refuses an unknown command or component with exit 2 and says what is accepted", () => {
+    const unknown = testbed(["upp"]);
+    assert.equal(unknown.status, 2);
+    assert.match(
+      unknown.stderr,
+      /unknown command 'upp'; accepted: build, up, down, status, kubeconfig, env, stop, start/,
+    );
+    const component = testbed(["stop", "apiserver"]);
+    assert.equal(component.status, 2);
+    assert.match(component.stderr, /unknown component 'apiserver'; accepted: etcd kube-apiserver /);
+  });
+
+  it("fails up with the build command when the binaries are not built, and starts nothing", () => {
+    const run = testbed(["up"]);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /not built \(run: npm run testbed -- build/);
+    assert.ok(!fs.existsSync(path.join(root, "run", "pids")), "no process was started");
+  });
+
+  it("reports every component stopped when nothing runs, and down is a no-op", () => {
+    const status = testbed(["status"]);
+    assert.equal(status.status, 0, status.stderr);
+    assert.match(status.stdout, /^etcd\s+stopped$/m);
+    assert.match(status.stdout, /^argocd-application-controller\s+stopped$/m);
+    assert.equal(testbed(["down"]).status, 0);
+  });
+
+  it("pins in testbed-build.sh the versions testbed/build/go.mod requires", () => {
+    const script = fs.readFileSync(path.join(ROOT, "scripts", "testbed-build.sh"), "utf8");
+    const goMod = fs.readFileSync(path.join(ROOT, "testbed", "build", "go.mod"), "utf8");
+    const pins = [...script.matchAll(/readonly \w+_MOD=(\S+) \w+_VER=(v\S+)/g)].map((m) => [
+      m[1],
+      m[2],
+    ]);
+    assert.equal(pins.length, 5, "argocd, kubernetes, etcd, kwok, kustomize");
+    for (const [module, version] of pins) {
+      assert.match(
+        goMod,
+        new RegExp(`^\\s+${module.replace(/\./g, "\\.")} ${version}( // indirect)?$`, "m"),
+      );
+    }
+    // The control plane at the Kubernetes release Argo CD builds against: one set of k8s.io libraries.
+    const staging = [...goMod.matchAll(/^\s+(k8s\.io\/[\w-]+) => \1 (v\S+)$/gm)]
+      .filter((m) => m[1] !== "k8s.io/kube-openapi") // not a staging module: a served pseudo-version
+      .map((m) => m[2]);
+    assert.ok(staging.length >= 30);
+    assert.deepEqual([...new Set(staging)], ["v0.37.0"]);
+  });
+});

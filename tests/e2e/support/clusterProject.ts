@@ -47,8 +47,9 @@ export class ClusterProject {
     return stack;
   }
 
-  async up(env: string): Promise<UpResult> {
-    return (await this.stack(env)).up({ color: "never" });
+  /** `refresh` reads the live objects first, so that a hand edit (drift) is seen and undone. */
+  async up(env: string, refresh = false): Promise<UpResult> {
+    return (await this.stack(env)).up({ color: "never", refresh });
   }
 
   async preview(env: string, refresh = false): Promise<PreviewResult> {

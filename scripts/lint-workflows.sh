@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# scripts/lint-workflows.sh - lint .github/workflows with actionlint (built from its Go module into
+# a per-user cache keyed by version) and shellcheck (Debian's package, for the `run:` steps).
+#
+# Usage: scripts/lint-workflows.sh [--force] [--help] [actionlint args...]
+# Progress and errors go to stderr; actionlint's findings to stdout. Exit 1 on any finding.
+# See docs/workflows.md (Lint).
+set -Eeuo pipefail
+
+# --------------------------------------------------------------------------------------------
+# Pins
+# --------------------------------------------------------------------------------------------
+# actionlint: the newest version the Go module proxy serves (`go list -m -versions
+# github.com/rhysd/actionlint`). It runs shellcheck on every `run:` script when it finds it.
+readonly ACTIONLINT_MOD=github.com/rhysd/actionlint
+readonly ACTIONLINT_PKG=$ACTIONLINT_MOD/cmd/actionlint
+readonly ACTIONLINT_VER=v1.7.12
+readonly KEY="actionlint-${ACTIONLINT_VER#v}"
+
+usage() {
+	cat <<EOF
+Usage: scripts/lint-workflows.sh [--force] [--help] [actionlint args...]
+
+Lints .github/workflows/*.yml with actionlint ${ACTIONLINT_VER} and shellcheck:
+  - actionlint is used from PATH when 'actionlint -version' prints ${ACTIONLINT_VER}; otherwise it is
+    built with 'go install ${ACTIONLINT_PKG}@${ACTIONLINT_VER}' (Go module proxy) into
+      \${PROMOTION_LINT_CACHE:-\${XDG_CACHE_HOME:-\$HOME/.cache}/promotion-as-code/lint}/${KEY}/bin
+    once per user (cold: about a minute on 2 cores; cached: well under a second);
+  - shellcheck is installed from Debian (apt-get update; apt-get install -y shellcheck) when it
+    is not on PATH (needs root or sudo).
+Further arguments go to actionlint (e.g. -verbose, or a list of workflow files).
+
+Options:
+  --force  rebuild actionlint, ignoring the cache
+  --help   this text
+EOF
+}
+
+FORCE=0 ARGS=()
+while (($#)); do
+	case "$1" in
+	--force) FORCE=1 ;;
+	-h | --help)
+		usage
+		exit 0
+		;;
+	*) ARGS+=("$1") ;;
+	esac
+	shift
+done
+
+# --------------------------------------------------------------------------------------------
+# Logging and failure reporting (as scripts/toolchain.sh)
+# --------------------------------------------------------------------------------------------
+STEP="start" STEP_MODULE="-" STEP_VERSION="-" STEP_LOG=""
+log() { printf '[lint-workflows %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+step() { # step NAME MODULE VERSION [LOG]
+	STEP=$1 STEP_MODULE=$2 STEP_VERSION=$3 STEP_LOG=${4:-}
+}
+on_error() {
+	local rc=$? line=$1
+	trap - ERR
+	((BASH_SUBSHELL == 0)) || exit "$rc"
+	{
+		echo
+		printf '[lint-workflows %s] FAILED (exit %s, line %s)\n' "$(date +%H:%M:%S)" "$rc" "$line"
+		printf '  step:    %s\n  module:  %s\n  version: %s\n' "$STEP" "$STEP_MODULE" "$STEP_VERSION"
+		if [[ -n $STEP_LOG && -s $STEP_LOG ]]; then
+			printf '  log:     %s (last 30 lines below)\n' "$STEP_LOG"
+			tail -n 30 "$STEP_LOG" | sed 's/^/    | /'
+		fi
+		echo "  See docs/workflows.md (Lint)."
+	} >&2
+	exit "$rc"
+}
+trap 'on_error $LINENO' ERR
+
+run_logged() { # run_logged LOGFILE CMD...: output to LOGFILE, errors reported by on_error
+	local logfile=$1
+	shift
+	{
+		printf '$'
+		printf ' %q' "$@"
+		printf '\n'
+	} >>"$logfile"
+	"$@" >>"$logfile" 2>&1
+}
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE_ROOT=${PROMOTION_LINT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/promotion-as-code/lint}
+DIR=$CACHE_ROOT/$KEY
+BIN=$DIR/bin
+case "$DIR" in
+"$ROOT"/*)
+	echo "lint-workflows.sh: the cache ($DIR) must be outside the repository ($ROOT)" >&2
+	exit 2
+	;;
+esac
+START=$SECONDS
+
+# --------------------------------------------------------------------------------------------
+# 1. actionlint: from PATH at exactly the pinned version, else the cache, else build it
+# --------------------------------------------------------------------------------------------
+actionlint_version() { "$1" -version 2>/dev/null | head -n 1; }
+ACTIONLINT=""
+if ((!FORCE)) && command -v actionlint >/dev/null 2>&1; then
+	on_path=$(command -v actionlint)
+	if [[ $on_path != "$BIN/actionlint" && $(actionlint_version "$on_path") == "$ACTIONLINT_VER" ]]; then
+		ACTIONLINT=$on_path
+		log "actionlint $ACTIONLINT_VER: using $ACTIONLINT from PATH"
+	fi
+fi
+if [[ -z $ACTIONLINT ]]; then
+	# The Go version is part of the stamp: a new Go rebuilds, an unchanged one reuses the binary.
+	step "check prerequisites" "-" "-"
+	GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
+	[[ -x $GO ]] || {
+		echo "lint-workflows.sh: Go not found (set GO=/path/to/go or put go on PATH); it builds $ACTIONLINT_PKG@$ACTIONLINT_VER" >&2
+		false
+	}
+	GO_VERSION=$("$GO" env GOVERSION)
+	STAMP="$ACTIONLINT_PKG@$ACTIONLINT_VER $GO_VERSION"
+	mkdir -p "$BIN" "$DIR/logs"
+	# One build at a time per cache key (a second caller waits here, then finds it built).
+	if command -v flock >/dev/null 2>&1; then
+		exec 9>"$DIR/.lock"
+		if ! flock -n 9; then
+			log "another lint-workflows.sh is building in $DIR; waiting for it"
+			flock 9
+		fi
+	fi
+	if ((!FORCE)) && [[ -x $BIN/actionlint && $(cat "$DIR/stamp" 2>/dev/null) == "$STAMP" ]]; then
+		log "actionlint $ACTIONLINT_VER: cached ($BIN/actionlint)"
+	else
+		L=$DIR/logs/build.log
+		: >"$L"
+		step "build actionlint (go install)" "$ACTIONLINT_PKG" "$ACTIONLINT_VER" "$L"
+		log "building actionlint $ACTIONLINT_VER with $GO_VERSION (cold: about a minute; log: $L)"
+		t=$SECONDS
+		tmp=$(mktemp -d "$DIR/build.XXXXXX")
+		# Outside any module (cd to the scratch dir), so the project's files play no part.
+		(cd "$tmp" && run_logged "$L" env GOBIN="$tmp" GOFLAGS=-buildvcs=false CGO_ENABLED=0 \
+			"$GO" install -trimpath -ldflags "-s -w" "$ACTIONLINT_PKG@$ACTIONLINT_VER")
+		step "install actionlint into the cache" "$ACTIONLINT_PKG" "$ACTIONLINT_VER" "$L"
+		chmod 0755 "$tmp/actionlint"
+		mv -f "$tmp/actionlint" "$BIN/actionlint"
+		rm -rf "$tmp"
+		printf '%s\n' "$STAMP" >"$DIR/stamp"
+		log "built actionlint in $((SECONDS - t))s"
+	fi
+	ACTIONLINT=$BIN/actionlint
+	step "check the built actionlint" "$ACTIONLINT_PKG" "$ACTIONLINT_VER"
+	have=$(actionlint_version "$ACTIONLINT")
+	[[ $have == "$ACTIONLINT_VER" ]] || {
+		echo "lint-workflows.sh: $ACTIONLINT -version prints '$have', expected $ACTIONLINT_VER (rerun with --force)" >&2
+		false
+	}
+fi
+
+# --------------------------------------------------------------------------------------------
+# 2. shellcheck: Debian's package when it is missing (actionlint skips run: scripts without it)
+# --------------------------------------------------------------------------------------------
+if ! command -v shellcheck >/dev/null 2>&1; then
+	SUDO=()
+	if ((EUID != 0)); then
+		command -v sudo >/dev/null 2>&1 || {
+			echo "lint-workflows.sh: shellcheck is not on PATH and installing it needs root: run 'sudo apt-get update && sudo apt-get install -y shellcheck'" >&2
+			step "install shellcheck (apt-get)" shellcheck "Debian package"
+			false
+		}
+		SUDO=(sudo -n)
+	fi
+	L=$CACHE_ROOT/apt-shellcheck.log
+	mkdir -p "$CACHE_ROOT"
+	: >"$L"
+	step "apt-get update" shellcheck "Debian package" "$L"
+	log "shellcheck is not on PATH: installing Debian's package (log: $L)"
+	run_logged "$L" env DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get update
+	step "apt-get install -y shellcheck" shellcheck "Debian package" "$L"
+	run_logged "$L" env DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y --no-install-recommends shellcheck
+	step "check shellcheck" shellcheck "Debian package"
+	command -v shellcheck >/dev/null 2>&1
+fi
+SHELLCHECK=$(command -v shellcheck)
+log "shellcheck $(shellcheck --version | sed -n 's/^version: //p'): $SHELLCHECK"
+
+# --------------------------------------------------------------------------------------------
+# 3. Lint
+# --------------------------------------------------------------------------------------------
+step "actionlint" "$ACTIONLINT_PKG" "$ACTIONLINT_VER"
+cd "$ROOT"
+[[ -d .github/workflows ]] || {
+	echo "lint-workflows.sh: $ROOT/.github/workflows does not exist" >&2
+	exit 2
+}
+log "actionlint $ACTIONLINT_VER on .github/workflows"
+# Not through the ERR trap: findings are the expected failure, printed above by actionlint.
+trap - ERR
+rc=0
+"$ACTIONLINT" -shellcheck "$SHELLCHECK" "${ARGS[@]}" || rc=$?
+if ((rc == 0)); then
+	log "no findings in $(find .github/workflows -name '*.y*ml' | wc -l) workflow files ($((SECONDS - START))s)"
+else
+	log "actionlint found problems (exit $rc): see above"
+fi
+exit "$rc"

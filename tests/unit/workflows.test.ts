@@ -1,0 +1,547 @@
+/**
+ * .github/workflows and .github/actions/setup, read with the `yaml` package: the rules that make the
+ * promotion pipeline safe (docs/workflows.md). Each rule is a function returning its problems, run
+ * on the real files (no problem) and on a broken copy (the problem is found), so a rule that can no
+ * longer fail fails here. The report step's script (the PR comment and the per-stack checks) runs
+ * against a stand-in GitHub API.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse } from "yaml";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const WORKFLOWS = path.join(ROOT, ".github", "workflows");
+const SETUP_ACTION = path.join(ROOT, ".github", "actions", "setup", "action.yml");
+
+type Doc = Record<string, any>;
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, unknown>;
+  if?: string;
+}
+
+const load = (file: string): Doc => parse(fs.readFileSync(file, "utf8")) as Doc;
+const clone = <T>(value: T): T => structuredClone(value);
+
+/** Every workflow file, by file name. */
+function workflows(): Record<string, Doc> {
+  const docs: Record<string, Doc> = {};
+  for (const name of fs.readdirSync(WORKFLOWS).sort()) {
+    if (/\.ya?ml$/.test(name)) docs[name] = load(path.join(WORKFLOWS, name));
+  }
+  return docs;
+}
+
+const jobsOf = (doc: Doc): Array<[string, Doc]> => Object.entries(doc.jobs ?? {});
+const stepsOf = (job: Doc): Step[] => (job.steps ?? []) as Step[];
+const runs = (job: Doc): string[] => stepsOf(job).flatMap((s) => (s.run ? [s.run] : []));
+const triggers = (doc: Doc): Doc => (typeof doc.on === "string" ? { [doc.on]: {} } : doc.on);
+
+/** The version of @pulumi/pulumi the project depends on. */
+function pulumiSdkVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+  return pkg.dependencies["@pulumi/pulumi"] as string;
+}
+
+// ------------------------------------------------------------------------------------ rules --
+
+/** Jobs that run `up` on a stack: each in the stack's GitHub environment, never cancelled. */
+function upJobProblems(docs: Record<string, Doc>): string[] {
+  const problems: string[] = [];
+  for (const [file, doc] of Object.entries(docs)) {
+    for (const [id, job] of jobsOf(doc)) {
+      const ups = runs(job).some((r) => /npm run (--silent )?(stack|ci) -- up\b/.test(r));
+      if (!ups && !job.environment) continue;
+      const where = `${file} job ${id}`;
+      const environment = job.environment?.name ?? job.environment;
+      if (typeof environment !== "string" || environment === "") {
+        problems.push(`${where}: runs up without an environment`);
+        continue;
+      }
+      const group: unknown = job.concurrency?.group;
+      if (typeof group !== "string" || !group.startsWith("pulumi-up-")) {
+        problems.push(
+          `${where}: concurrency group must be pulumi-up-<stack>, not ${String(group)}`,
+        );
+      } else if (group.slice("pulumi-up-".length) !== environment) {
+        problems.push(`${where}: concurrency group ${group} is not pulumi-up-${environment}`);
+      }
+      if (job.concurrency?.["cancel-in-progress"] !== false) {
+        problems.push(`${where}: cancel-in-progress must be false (an up is never cancelled)`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** up.yml: on push to main, the affected stacks one at a time in the order `affected` gives. */
+function chainOrderProblems(doc: Doc): string[] {
+  const problems: string[] = [];
+  const push = triggers(doc).push;
+  if (!push?.branches?.includes("main")) problems.push("not triggered by a push to main");
+  const affected = doc.jobs?.affected;
+  if (
+    !runs(affected ?? {}).some((r) => /npm run --silent ci -- affected --base .* --json/.test(r))
+  ) {
+    problems.push("job affected does not run `npm run ci -- affected --base <ref> --json`");
+  }
+  const up = doc.jobs?.up;
+  const strategy = up?.strategy ?? {};
+  if (strategy.matrix?.stack !== "${{ fromJSON(needs.affected.outputs.stacks) }}") {
+    problems.push("job up's matrix is not the affected stacks (chain order)");
+  }
+  if (strategy["max-parallel"] !== 1) problems.push("job up must run one stack at a time");
+  if (strategy["fail-fast"] === false) problems.push("job up must stop downstream after a failure");
+  const needs = [up?.needs ?? []].flat();
+  if (!needs.includes("affected")) problems.push("job up does not need affected");
+  if (!runs(up ?? {}).some((r) => r.includes('npm run stack -- up "$STACK"'))) {
+    problems.push("job up does not run npm run stack -- up <its stack>");
+  }
+  if (!runs(up ?? {}).some((r) => r.includes("GITHUB_STEP_SUMMARY"))) {
+    problems.push("job up writes nothing to the job summary");
+  }
+  return problems;
+}
+
+/** preview.yml: on pull_request, preview through `npm run ci`, one check per stack, one comment. */
+function previewProblems(doc: Doc): string[] {
+  const problems: string[] = [];
+  if (!("pull_request" in triggers(doc))) problems.push("not triggered by pull_request");
+  const preview = runs(doc.jobs?.preview ?? {}).join("\n");
+  for (const flag of ["--base", "--comment-file", "--checks-file", "--summary-file"]) {
+    if (!new RegExp(`npm run --silent ci -- preview[^]*${flag}`).test(preview)) {
+      problems.push(`job preview does not call npm run ci -- preview with ${flag}`);
+    }
+  }
+  const report = doc.jobs?.report ?? {};
+  if (!/!cancelled\(\)|always\(\)/.test(String(report.if ?? ""))) {
+    problems.push("job report must run after a failed preview too (if: !cancelled())");
+  }
+  if (report.permissions?.checks !== "write" || report.permissions?.["pull-requests"] !== "write") {
+    problems.push("job report needs checks: write and pull-requests: write");
+  }
+  if (!reportScript(doc).includes("name: `preview (${stack})`")) {
+    problems.push("job report does not name its checks preview (<stack>)");
+  }
+  return problems;
+}
+
+/** Secrets come from secrets.* only, reach scripts through env, and are never echoed. */
+function secretProblems(docs: Record<string, Doc>): string[] {
+  const problems: string[] = [];
+  const SENSITIVE = /TOKEN|PASSPHRASE|PASSWORD|SECRET|PRIVATE_KEY/;
+  const check = (
+    where: string,
+    env: Record<string, unknown> | undefined,
+    secretEnv: Set<string>,
+  ) => {
+    for (const [name, value] of Object.entries(env ?? {})) {
+      const text = String(value);
+      if (text.includes("secrets.")) secretEnv.add(name);
+      if (!SENSITIVE.test(name) || text.startsWith("${{ secrets.")) continue;
+      problems.push(`${where}: ${name} must come from secrets.*, not ${text}`);
+    }
+  };
+  for (const [file, doc] of Object.entries(docs)) {
+    const workflowSecrets = new Set<string>();
+    check(file, doc.env, workflowSecrets);
+    const text = JSON.stringify(doc);
+    if (/github\.token|env\.[A-Z_]*(TOKEN|PASSPHRASE)/.test(text)) {
+      problems.push(`${file}: takes a secret from outside secrets.* (github.token or env.*)`);
+    }
+    for (const [id, job] of jobsOf(doc)) {
+      const jobSecrets = new Set(workflowSecrets);
+      check(`${file} job ${id}`, job.env, jobSecrets);
+      for (const step of stepsOf(job)) {
+        const stepSecrets = new Set(jobSecrets);
+        check(`${file} job ${id} step ${step.name ?? step.uses}`, step.env, stepSecrets);
+        if (!step.run) continue;
+        if (step.run.includes("${{")) {
+          problems.push(`${file} job ${id}: a run: script uses \${{ }} (pass values through env)`);
+        }
+        for (const line of step.run.split("\n")) {
+          if (!/\b(echo|printf|cat)\b/.test(line) || /^\s*#/.test(line)) continue;
+          for (const name of stepSecrets) {
+            if (new RegExp(`\\$\\{?${name}\\b`).test(line)) {
+              problems.push(`${file} job ${id}: prints the secret ${name}: ${line.trim()}`);
+            }
+          }
+        }
+        if (/^\s*set -[a-z]*x/m.test(step.run) && stepSecrets.size > 0) {
+          problems.push(`${file} job ${id}: set -x would trace secrets`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+/** Node 20 everywhere; the engine at @pulumi/pulumi's version; self-hosted via toolchain.sh. */
+function setupProblems(action: Doc, sdkVersion: string): string[] {
+  const problems: string[] = [];
+  const steps = (action.runs?.steps ?? []) as Step[];
+  const uses = (prefix: string) => steps.filter((s) => s.uses?.startsWith(prefix));
+  const nodes = uses("actions/setup-node@");
+  if (nodes.length === 0) problems.push("no actions/setup-node step");
+  for (const s of nodes) {
+    if (!/^20(\.|$)/.test(String(s.with?.["node-version"]))) {
+      problems.push(`setup-node with node-version ${String(s.with?.["node-version"])}, not 20`);
+    }
+  }
+  const pulumis = [...uses("pulumi/actions@"), ...uses("pulumi/setup-pulumi@")];
+  if (pulumis.length === 0) problems.push("no pulumi/actions step");
+  for (const s of pulumis) {
+    if (String(s.with?.["pulumi-version"]) !== sdkVersion) {
+      problems.push(
+        `pulumi CLI ${String(s.with?.["pulumi-version"])}, but @pulumi/pulumi is ${sdkVersion}`,
+      );
+    }
+    if (!String(s.if).includes("inputs.self-hosted-toolchain != 'true'")) {
+      problems.push("pulumi/actions must not run on self-hosted (air-gapped) runners");
+    }
+  }
+  const toolchain = steps.find((s) => s.run?.includes("scripts/toolchain.sh --print-env"));
+  if (!toolchain || !String(toolchain.if).includes("inputs.self-hosted-toolchain == 'true'")) {
+    problems.push(
+      "self-hosted runners do not get the engine from scripts/toolchain.sh --print-env",
+    );
+  }
+  if (!steps.some((s) => s.run?.includes("npm ci"))) problems.push("no npm ci");
+  return problems;
+}
+
+/** Every job that runs npm sets up Node 20 first, with the same switch for self-hosted runners. */
+function jobSetupProblems(docs: Record<string, Doc>): string[] {
+  const problems: string[] = [];
+  for (const [file, doc] of Object.entries(docs)) {
+    for (const [id, job] of jobsOf(doc)) {
+      const steps = stepsOf(job);
+      const firstNpm = steps.findIndex((s) => /\bnpm\b/.test(s.run ?? ""));
+      if (firstNpm === -1) continue;
+      const setup = steps.findIndex((s) => s.uses === "./.github/actions/setup");
+      if (setup === -1 || setup > firstNpm) {
+        problems.push(`${file} job ${id}: runs npm before ./.github/actions/setup`);
+      } else if (
+        steps[setup].with?.["self-hosted-toolchain"] !==
+        "${{ vars.PROMOTION_SELF_HOSTED_TOOLCHAIN }}"
+      ) {
+        problems.push(`${file} job ${id}: setup ignores vars.PROMOTION_SELF_HOSTED_TOOLCHAIN`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Minimal permissions: read-only by default, writes only on the jobs that need them. */
+function permissionProblems(docs: Record<string, Doc>): string[] {
+  const problems: string[] = [];
+  for (const [file, doc] of Object.entries(docs)) {
+    if (JSON.stringify(doc.permissions) !== JSON.stringify({ contents: "read" })) {
+      problems.push(`${file}: workflow permissions must be { contents: read }`);
+    }
+    for (const [id, job] of jobsOf(doc)) {
+      const p = job.permissions;
+      if (p === undefined) continue;
+      if (
+        typeof p === "string" ||
+        p["id-token"] ||
+        p.actions === "write" ||
+        p.packages === "write"
+      ) {
+        problems.push(`${file} job ${id}: permissions ${JSON.stringify(p)}`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Actions from other repositories are pinned to a full commit SHA. */
+function pinProblems(texts: Record<string, string>): string[] {
+  const problems: string[] = [];
+  for (const [file, text] of Object.entries(texts)) {
+    for (const match of text.matchAll(/^\s*(?:-\s*)?uses:\s*(\S+)/gm)) {
+      const ref = match[1];
+      if (ref.startsWith("./")) continue;
+      if (!/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/.test(ref)) {
+        problems.push(`${file}: ${ref} is not pinned to a commit SHA`);
+      }
+    }
+  }
+  return problems;
+}
+
+// ------------------------------------------------------------------ the report step's script --
+
+function reportScript(doc: Doc): string {
+  const step = stepsOf(doc.jobs?.report ?? {}).find((s) =>
+    s.uses?.startsWith("actions/github-script@"),
+  );
+  const script = step?.with?.script;
+  return typeof script === "string" ? script : "";
+}
+
+interface Api {
+  comments: Array<{ id: number; body: string }>;
+  created: string[];
+  updated: Array<{ id: number; body: string }>;
+  checks: Array<{
+    name: string;
+    conclusion: string;
+    head_sha: string;
+    output: { title: string; summary: string };
+  }>;
+}
+
+/** Runs the report script as actions/github-script would, against a stand-in API. */
+async function runReport(
+  files: { comment?: string; checks?: object[] },
+  env: { stacks: string[]; chain: string[]; previewResult?: string },
+  comments: Api["comments"] = [],
+): Promise<Api> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "report-"));
+  try {
+    if (files.comment !== undefined) fs.writeFileSync(path.join(dir, "comment.md"), files.comment);
+    if (files.checks) {
+      fs.writeFileSync(
+        path.join(dir, "checks.jsonl"),
+        files.checks.map((c) => JSON.stringify(c)).join("\n") + "\n",
+      );
+    }
+    const api: Api = { comments, created: [], updated: [], checks: [] };
+    const github = {
+      paginate: (_fn: unknown, _params: unknown) => Promise.resolve(api.comments),
+      rest: {
+        issues: {
+          listComments: () => undefined,
+          updateComment: (p: { comment_id: number; body: string }) =>
+            Promise.resolve(api.updated.push({ id: p.comment_id, body: p.body })),
+          createComment: (p: { body: string }) => Promise.resolve(api.created.push(p.body)),
+        },
+        checks: { create: (p: Api["checks"][number]) => Promise.resolve(api.checks.push(p)) },
+      },
+    };
+    const context = {
+      repo: { owner: "data-literate", repo: "dex" },
+      payload: { pull_request: { number: 12, head: { sha: "f".repeat(40) } } },
+      serverUrl: "https://github.com",
+      runId: 99,
+    };
+    const processStandIn = {
+      env: {
+        DIR: dir,
+        STACKS: JSON.stringify(env.stacks),
+        CHAIN: JSON.stringify(env.chain),
+        PREVIEW_RESULT: env.previewResult ?? "success",
+      },
+    };
+    // The constructor of async functions, as github-script wraps its script in one.
+    const AsyncFunction = Object.getPrototypeOf(async function () {
+      await Promise.resolve();
+    }).constructor;
+    const script = reportScript(load(path.join(WORKFLOWS, "preview.yml")));
+    await new AsyncFunction("require", "github", "context", "core", "process", script)(
+      require,
+      github,
+      context,
+      { info: () => undefined },
+      processStandIn,
+    );
+    return api;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const MARKER = "<!-- promotion-as-code:preview -->";
+
+// ------------------------------------------------------------------------------------ tests --
+
+describe("workflows: up on push to main", () => {
+  it("runs each stack's up in its GitHub environment, one at a time, never cancelled", () => {
+    assert.deepEqual(upJobProblems(workflows()), []);
+  });
+
+  it("finds an up job without environment, or whose concurrency cancels or is shared", () => {
+    const docs = workflows();
+    const broken = clone(docs["up.yml"]);
+    broken.jobs.up.concurrency["cancel-in-progress"] = true;
+    assert.match(upJobProblems({ "up.yml": broken }).join(), /cancel-in-progress must be false/);
+    broken.jobs.up.concurrency = { group: "pulumi-up", "cancel-in-progress": false };
+    assert.match(upJobProblems({ "up.yml": broken }).join(), /concurrency group/);
+    delete broken.jobs.up.environment;
+    assert.match(upJobProblems({ "up.yml": broken }).join(), /runs up without an environment/);
+    const bump = clone(docs["bump-dev.yml"]);
+    bump.jobs.up.concurrency.group = "pulumi-up-dev";
+    assert.match(upJobProblems({ "bump-dev.yml": bump }).join(), /is not pulumi-up-\$\{\{/);
+  });
+
+  it("takes the stacks in chain order from npm run ci -- affected", () => {
+    assert.deepEqual(chainOrderProblems(workflows()["up.yml"]), []);
+  });
+
+  it("finds parallel ups, a fixed list of stacks, and a trigger other than main", () => {
+    const broken = clone(workflows()["up.yml"]);
+    broken.jobs.up.strategy["max-parallel"] = 3;
+    broken.jobs.up.strategy.matrix.stack = ["dev", "stage", "prod"];
+    broken.on.push.branches = ["release"];
+    const problems = chainOrderProblems(broken).join("\n");
+    assert.match(problems, /one stack at a time/);
+    assert.match(problems, /matrix is not the affected stacks/);
+    assert.match(problems, /push to main/);
+  });
+});
+
+describe("workflows: preview on pull requests", () => {
+  it("previews through npm run ci, publishes one check per stack and one comment", () => {
+    assert.deepEqual(previewProblems(workflows()["preview.yml"]), []);
+  });
+
+  it("finds a report that does not run after a failed preview", () => {
+    const broken = clone(workflows()["preview.yml"]);
+    broken.jobs.report.if = "needs.affected.result == 'success'";
+    delete broken.jobs.report.permissions.checks;
+    const problems = previewProblems(broken).join("\n");
+    assert.match(problems, /if: !cancelled\(\)/);
+    assert.match(problems, /checks: write/);
+  });
+
+  it("fails a refused promotion's check with the gate's message; skips stacks not affected", async () => {
+    const gate = "Refused: stage pins sha-abc12345, which dev does not run (lineage gate)";
+    const api = await runReport(
+      {
+        comment: `${MARKER}\n## Preview\n`,
+        checks: [
+          { stack: "dev", conclusion: "success", title: "no changes", summary: "ok" },
+          { stack: "stage", conclusion: "failure", title: "promotion refused", summary: gate },
+        ],
+      },
+      { stacks: ["dev", "stage"], chain: ["dev", "stage", "prod"], previewResult: "failure" },
+    );
+    assert.deepEqual(
+      api.checks.map((c) => [c.name, c.conclusion]),
+      [
+        ["preview (dev)", "success"],
+        ["preview (stage)", "failure"],
+        ["preview (prod)", "skipped"],
+      ],
+    );
+    assert.equal(api.checks[1].output.summary, gate);
+    assert.ok(api.checks.every((c) => c.head_sha === "f".repeat(40)));
+    assert.deepEqual(api.created, [`${MARKER}\n## Preview\n`]);
+  });
+
+  it("updates the one comment that carries the marker instead of adding another", async () => {
+    const api = await runReport(
+      {
+        comment: `${MARKER}\nnew`,
+        checks: [{ stack: "dev", conclusion: "success", title: "t", summary: "s" }],
+      },
+      { stacks: ["dev"], chain: ["dev"] },
+      [
+        { id: 1, body: "LGTM" },
+        { id: 2, body: `${MARKER}\nold` },
+      ],
+    );
+    assert.deepEqual(api.updated, [{ id: 2, body: `${MARKER}\nnew` }]);
+    assert.deepEqual(api.created, []);
+  });
+
+  it("fails the check of an affected stack that has no result (the preview crashed)", async () => {
+    const api = await runReport(
+      {},
+      { stacks: ["stage"], chain: ["dev", "stage"], previewResult: "failure" },
+    );
+    assert.deepEqual(
+      api.checks.map((c) => [c.name, c.conclusion]),
+      [
+        ["preview (dev)", "skipped"],
+        ["preview (stage)", "failure"],
+      ],
+    );
+    assert.deepEqual(api.created, [], "no comment without a preview and without an earlier one");
+  });
+});
+
+describe("workflows: secrets", () => {
+  it("come from secrets.* only, reach scripts through env and are never printed", () => {
+    assert.deepEqual(secretProblems(workflows()), []);
+  });
+
+  it("finds a token from vars, a secret in a run: script, and an echoed secret", () => {
+    const broken = clone(workflows()["up.yml"]);
+    broken.jobs.up.env.PULUMI_ACCESS_TOKEN = "${{ vars.PULUMI_ACCESS_TOKEN }}";
+    broken.jobs.up.steps.push({ run: "echo ${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" });
+    broken.jobs.up.steps.push({ run: 'echo "token: $GITHUB_TOKEN"' });
+    const problems = secretProblems({ "up.yml": broken }).join("\n");
+    assert.match(problems, /PULUMI_ACCESS_TOKEN must come from secrets\.\*/);
+    assert.match(problems, /uses \$\{\{ \}\}/);
+    assert.match(problems, /prints the secret GITHUB_TOKEN/);
+  });
+});
+
+describe("workflows: runners and the engine", () => {
+  it("Node 20, pulumi at @pulumi/pulumi's version, toolchain.sh on self-hosted runners", () => {
+    assert.deepEqual(setupProblems(load(SETUP_ACTION), pulumiSdkVersion()), []);
+    assert.deepEqual(jobSetupProblems(workflows()), []);
+  });
+
+  it("finds another Node, a pulumi CLI that is not the SDK's version, npm before setup", () => {
+    const action = clone(load(SETUP_ACTION));
+    const steps = action.runs.steps as Step[];
+    steps.find((s) => s.uses?.startsWith("actions/setup-node@"))!.with!["node-version"] = 22;
+    const problems = setupProblems(action, "3.999.0").join("\n");
+    assert.match(problems, /node-version 22, not 20/);
+    assert.match(problems, /pulumi CLI \d+\.\d+\.\d+, but @pulumi\/pulumi is 3\.999\.0/);
+    const broken = clone(workflows()["up.yml"]);
+    broken.jobs.up.steps.splice(1, 1);
+    assert.match(jobSetupProblems({ "up.yml": broken }).join(), /runs npm before/);
+  });
+
+  it("read-only by default; other repositories' actions pinned to a commit", () => {
+    assert.deepEqual(permissionProblems(workflows()), []);
+    const texts: Record<string, string> = { "action.yml": fs.readFileSync(SETUP_ACTION, "utf8") };
+    for (const name of Object.keys(workflows())) {
+      texts[name] = fs.readFileSync(path.join(WORKFLOWS, name), "utf8");
+    }
+    assert.deepEqual(pinProblems(texts), []);
+    assert.match(
+      pinProblems({ "x.yml": "    - uses: actions/checkout@v7\n" }).join(),
+      /not pinned/,
+    );
+    const broken = clone(workflows()["preview.yml"]);
+    broken.permissions = "write-all";
+    assert.match(permissionProblems({ "preview.yml": broken }).join(), /contents: read/);
+  });
+});
+
+describe("workflows: promote by hand, on a schedule, and from the build", () => {
+  it("promotion-workflow.yml takes from_env, to_env, app, tag and runs npm run promote", () => {
+    const doc = workflows()["promotion-workflow.yml"];
+    const inputs = Object.keys(triggers(doc).workflow_dispatch.inputs);
+    assert.deepEqual(inputs, ["from_env", "to_env", "app", "tag"]);
+    const script = runs(doc.jobs.promote).join("\n");
+    assert.match(script, /args=\(promote --from "\$FROM_ENV" --to "\$TO_ENV"\)/);
+    assert.match(script, /npm run --silent promote -- "\$\{args\[@\]\}"/);
+    assert.match(String(doc.jobs.promote.env.GH_TOKEN), /^\$\{\{ secrets\.PROMOTION_BOT_TOKEN/);
+  });
+
+  it("auto-promote.yml runs every 6 hours through scripts/auto-promote.ts", () => {
+    const doc = workflows()["auto-promote.yml"];
+    assert.deepEqual(triggers(doc).schedule, [{ cron: "0 */6 * * *" }]);
+    assert.ok(runs(doc.jobs["auto-promote"]).includes("npm run --silent auto-promote"));
+  });
+
+  it("bump-dev.yml is reusable, bumps with npm run bump and commits [skip ci]", () => {
+    const doc = workflows()["bump-dev.yml"];
+    assert.ok(triggers(doc).workflow_call);
+    const script = runs(doc.jobs.bump).join("\n");
+    assert.match(script, /npm run --silent bump -- --app "\$APP" --tag "\$TAG"/);
+    assert.match(script, /git commit .*\[skip ci\]/);
+    assert.deepEqual([doc.jobs.up.needs].flat(), ["bump"]);
+  });
+});
