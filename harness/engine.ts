@@ -13,7 +13,7 @@ import { listStacks, stackFilePath } from "../config/stackFiles";
 import { PROJECT_DIR } from "./program";
 
 /** Files and folders of the program that a project copy needs; tests, docs and state stay out. */
-const PROGRAM_ENTRIES = [
+export const PROGRAM_ENTRIES = [
   "Pulumi.yaml",
   "package.json",
   "tsconfig.json",

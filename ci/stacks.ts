@@ -1,0 +1,41 @@
+/** The stacks of the project directory in chain order, read from the stack files as the engine does. */
+import { decodeConfigValues } from "../config/decode";
+import { engineConfig, listStacks } from "../config/stackFiles";
+import { ChainError, orderChain, type ChainLink } from "../rules/chain";
+import { CiFailure } from "./errors";
+
+/**
+ * Every stack with a `Pulumi.<env>.yaml`, first to last (`promotion:upstream`). Only the chain is
+ * read: a stack file with another config problem is still ordered, and its preview says the problem.
+ */
+export function chainOrder(projectDir: string): string[] {
+  const stacks = listStacks(projectDir);
+  if (stacks.length === 0) {
+    throw new CiFailure(
+      `no stack file (Pulumi.<env>.yaml) in ${projectDir}: run npm run ci from the project directory`,
+    );
+  }
+  const links: ChainLink[] = [];
+  const unreadable: string[] = [];
+  for (const stack of stacks) {
+    try {
+      const raw = decodeConfigValues(engineConfig(projectDir, stack));
+      const upstream =
+        typeof raw.upstream === "string" && raw.upstream !== "" ? raw.upstream : undefined;
+      links.push({ environment: stack, upstream });
+    } catch (error) {
+      unreadable.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+  if (unreadable.length > 0) {
+    throw new CiFailure(
+      `the chain order cannot be read: fix the stack file first:\n  ${unreadable.join("\n  ")}`,
+    );
+  }
+  try {
+    return orderChain(links);
+  } catch (error) {
+    if (error instanceof ChainError) throw new CiFailure(error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * `npm run ci` with the real engine (scripts/stack.sh and the toolchain built from Go modules) on a
+ * temporary git repository holding a copy of the program and of the seed fixture's stack files, with
+ * its own file backend: `ci up` brings dev and stage up from the commit that adds their stack files,
+ * CI's new build reaches dev, then `ci preview` of a promotion commit names the promotion in its
+ * comment, and a preview of a tag dev never ran fails with the gate's refusal.
+ */
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { stackShEngine } from "../../ci/engine";
+import { gitRunner, type CiIo } from "../../ci/io";
+import { main } from "../../ci/main";
+import { editStackText } from "../../cli/stackText";
+import { copyProject, toolchainBin, type EngineProject } from "../../harness/engine";
+import { PROJECT_DIR } from "../../harness/program";
+import { COMMENT_MARKER } from "../../rules/ci/comment";
+import { PREVIEW_JSON, SEED } from "../fixtures";
+
+describe("npm run ci with the real engine", function () {
+  this.timeout(30 * 60_000);
+  let project: EngineProject;
+  let out: string;
+  let env: NodeJS.ProcessEnv;
+  const log: string[] = [];
+
+  function git(...args: string[]): string {
+    return execFileSync("git", args, { cwd: project.dir, env, encoding: "utf8" });
+  }
+
+  function commitTag(stack: string, tag: string, message: string): void {
+    const file = `Pulumi.${stack}.yaml`;
+    const full = path.join(project.dir, file);
+    fs.writeFileSync(
+      full,
+      editStackText(fs.readFileSync(full, "utf8"), file, [{ app: "dex", tag }]),
+    );
+    git("commit", "--quiet", "-m", message, "--", file);
+  }
+
+  async function ci(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const io: CiIo = {
+      cwd: project.dir,
+      env: {},
+      out: (text) => stdout.push(text),
+      err: (text) => stderr.push(text),
+      git: gitRunner(project.dir, env),
+      engine: stackShEngine(project.dir, env, (chunk) => log.push(chunk)),
+    };
+    const code = await main(argv, io);
+    return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
+  }
+
+  const read = (file: string) => fs.readFileSync(path.join(out, file), "utf8");
+
+  before(() => {
+    toolchainBin();
+    project = copyProject({}, SEED.dir);
+    out = fs.mkdtempSync(path.join(os.tmpdir(), "ci-integration-"));
+    const home = path.join(out, "home");
+    fs.mkdirSync(home);
+    env = {
+      ...process.env,
+      PULUMI_BACKEND_URL: project.envVars.PULUMI_BACKEND_URL,
+      PULUMI_CONFIG_PASSPHRASE: project.envVars.PULUMI_CONFIG_PASSPHRASE,
+      GITHUB_TOKEN: "",
+      GITHUB_OWNER: "",
+      GITHUB_ACTOR: "integration-actor",
+      // git without the machine's settings.
+      GIT_CONFIG_GLOBAL: path.join(home, "gitconfig"),
+      GIT_CONFIG_NOSYSTEM: "1",
+      GIT_AUTHOR_NAME: "CI Test",
+      GIT_AUTHOR_EMAIL: "ci@example.com",
+      GIT_COMMITTER_NAME: "CI Test",
+      GIT_COMMITTER_EMAIL: "ci@example.com",
+    };
+    fs.writeFileSync(path.join(home, "gitconfig"), "");
+    // What CI checks out besides the program: the script the engine runs through, and the
+    // toolchain's wrapper modules it builds from (read only, so linked).
+    fs.cpSync(path.join(PROJECT_DIR, "scripts"), path.join(project.dir, "scripts"), {
+      recursive: true,
+    });
+    fs.symlinkSync(path.join(PROJECT_DIR, "toolchain"), path.join(project.dir, "toolchain"));
+    fs.writeFileSync(
+      path.join(project.dir, ".gitignore"),
+      "node_modules\ntoolchain\n.pulumi-state/\nrendered/\n",
+    );
+    git("init", "--quiet", "--initial-branch=main");
+    // The program and prod first; dev's and stage's stack files arrive in the next commit.
+    git("add", "--all", "--", ".", ":!Pulumi.dev.yaml", ":!Pulumi.stage.yaml");
+    git("commit", "--quiet", "-m", "program and prod");
+    git("add", "Pulumi.dev.yaml", "Pulumi.stage.yaml");
+    git("commit", "--quiet", "-m", "dev and stage");
+  });
+
+  after(() => {
+    project?.cleanup();
+    if (out) fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === "failed") console.error(log.join("").slice(-8000));
+    log.length = 0;
+  });
+
+  it("ci up deploys the stacks a commit adds, in chain order, and says what each runs", async () => {
+    const result = await ci(["up", "--base", "HEAD~1", "--summary-file", path.join(out, "up1.md")]);
+    assert.equal(result.code, 0, result.stderr);
+    const summary = read("up1.md");
+    assert.ok(summary.includes("✅ 2 stacks deployed: dev, stage."), summary);
+    assert.ok(summary.indexOf("### ✅ dev: deployed") < summary.indexOf("### ✅ stage: deployed"));
+    assert.match(summary, new RegExp(`\\| dex \\| \`${SEED.tags.dev}\` \\| \`dex-dev\` \\|`));
+    assert.match(summary, /initial record of sha-5eed0a1b by integration-actor/);
+    assert.equal(git("status", "--porcelain"), "", "the checkout stays as committed");
+  });
+
+  it("ci up of CI's new build deploys dev only, recorded as a build from ci", async () => {
+    commitTag("dev", PREVIEW_JSON.newBuild, `ci: dev runs ${PREVIEW_JSON.newBuild}`);
+    const result = await ci(["up", "--base", "HEAD~1", "--summary-file", path.join(out, "up2.md")]);
+    assert.equal(result.code, 0, result.stderr);
+    const summary = read("up2.md");
+    assert.ok(summary.includes("## Pulumi up of dev\n"), summary);
+    assert.ok(
+      summary.includes(`promotion of ${PREVIEW_JSON.newBuild} from ci by integration-actor`),
+    );
+  });
+
+  it("ci preview of a promotion commit names the promotion in its one comment", async () => {
+    git("checkout", "--quiet", "-b", "promote-stage");
+    commitTag("stage", PREVIEW_JSON.newBuild, `chore: promote ${PREVIEW_JSON.newBuild} to stage`);
+    const result = await ci([
+      "preview",
+      "--base",
+      "main",
+      "--comment-file",
+      path.join(out, "comment.md"),
+      "--checks-file",
+      path.join(out, "checks.jsonl"),
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const comment = read("comment.md");
+    assert.equal(comment.split("\n")[0], COMMENT_MARKER);
+    assert.ok(comment.includes("## Pulumi preview of stage\n"), comment);
+    assert.ok(
+      comment.includes(
+        `| stage | ✅ would change: 1 to update | dex: ${SEED.tags.stage} → ${PREVIEW_JSON.newBuild}, promotion from dev |`,
+      ),
+      comment,
+    );
+    assert.ok(
+      comment.includes(`**Promotion gate**: dex \`${PREVIEW_JSON.newBuild}\` passed: dev runs it.`),
+    );
+    assert.ok(comment.includes("**Policies**: no policy pack ran."));
+    const checks = read("checks.jsonl")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { stack: string; conclusion: string });
+    assert.deepEqual(
+      checks.map((c) => [c.stack, c.conclusion]),
+      [["stage", "success"]],
+    );
+  });
+
+  it("ci preview of a tag dev never ran fails, and its comment carries the gate's refusal", async () => {
+    commitTag("stage", PREVIEW_JSON.neverRan, "chore: pin a build dev never ran");
+    const result = await ci([
+      "preview",
+      "--base",
+      "main",
+      "--comment-file",
+      path.join(out, "refused.md"),
+    ]);
+    assert.equal(result.code, 1);
+    const comment = read("refused.md");
+    assert.ok(comment.includes("### ❌ stage: refused by the promotion gate"), comment);
+    assert.ok(
+      comment.includes(
+        `refused: stage cannot take ${PREVIEW_JSON.neverRan}: dev runs ${PREVIEW_JSON.newBuild}`,
+      ),
+    );
+    assert.match(result.stdout, /"conclusion":"failure"/);
+    assert.equal(git("status", "--porcelain"), "");
+  });
+
+  it("ci up of the same commit fails at stage with the refusal in its summary, changing nothing", async () => {
+    const result = await ci(["up", "--base", "main", "--summary-file", path.join(out, "up3.md")]);
+    assert.equal(result.code, 1);
+    const summary = read("up3.md");
+    assert.ok(summary.includes("❌ stage failed."), summary);
+    assert.ok(
+      summary.includes(
+        '### ❌ stage: failed\n\n```text\nStack "stage": the promotion gate refused 1 change; nothing was changed:',
+      ),
+    );
+    assert.match(result.stderr, /ci up: stage failed:\nStack "stage": the promotion gate refused/);
+    assert.equal(git("status", "--porcelain"), "");
+  });
+});
