@@ -439,7 +439,7 @@ describe("upstream health and soak time", () => {
       sync: {
         status: "Synced",
         comparedTo: { source: { repoURL: "r", kustomize: { images: [older] } }, destination: {} },
-      } as any,
+      },
     });
     const outcome = flat(
       decideUpstreamHealth(
@@ -464,7 +464,7 @@ describe("upstream health and soak time", () => {
       sync: {
         status: "Synced",
         comparedTo: { source: { repoURL: "r", kustomize: { images: [image] } }, destination: {} },
-      } as any,
+      },
     });
     const outcome = flat(
       decideUpstreamHealth(
