@@ -50,6 +50,20 @@ export function toolchainBin(): string {
   return binDir;
 }
 
+/**
+ * The CrossGuard policy pack (policy/, docs/policy.md), for `--policy-pack`: the engine runs it in
+ * place, with its own node_modules. Missing dependencies are a failure that says what to run.
+ */
+export function policyPackDir(): string {
+  const dir = path.join(PROJECT_DIR, "policy");
+  if (!fs.existsSync(path.join(dir, "node_modules", "@pulumi", "policy"))) {
+    throw new Error(
+      `The policy pack's dependencies are not installed: run 'npm ci --prefix policy' (${dir}).`,
+    );
+  }
+  return dir;
+}
+
 export interface EngineProject {
   /** The project copy the engine runs in. */
   dir: string;

@@ -87,15 +87,22 @@ export PULUMI_HOME="${PULUMI_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/promotion-as-
 export PULUMI_IGNORE_AMBIENT_PLUGINS=true
 mkdir -p "$PULUMI_HOME/plugins"
 register_providers() {
-  local entry name version binary slot source
+  local entry name version binary slot source stamp
   for entry in "${providers[@]}"; do
     name="${entry%%=*}"
     version="${entry#*=}"
     binary="$bin/pulumi-resource-$name"
     slot="$PULUMI_HOME/plugins/resource-$name-v$version"
-    # Which binary the slot holds: its path, device, inode, size and modification time. The
-    # toolchain replaces a rebuilt binary by a rename, so a rebuild changes this.
-    source="$binary $(stat -L -c '%d:%i:%s:%Y' "$binary")"
+    # Which build the slot holds: the toolchain's stamp of the binary (the hash of its recipe, the
+    # same in every cache key that builds it alike, so checkouts on different toolchain keys do not
+    # take turns re-registering it), else its path, device, inode, size and modification time (the
+    # toolchain replaces a rebuilt binary by a rename, so a rebuild changes these).
+    stamp="$bin/../stamps/pulumi-resource-$name"
+    if [[ -f "$stamp" ]]; then
+      source="toolchain stamp $(cat "$stamp")"
+    else
+      source="$binary $(stat -L -c '%d:%i:%s:%Y' "$binary")"
+    fi
     if [[ -x "$slot/pulumi-resource-$name" && "$(cat "$slot/.registered-from" 2>/dev/null)" == "$source" ]]; then
       continue
     fi

@@ -25,6 +25,12 @@ readonly PULUMI_VER=v3.248.0
 # still lived inside the sdk/v3 module (v3.68.0). See docs/toolchain.md.
 readonly LANGHOST_MOD=github.com/pulumi/pulumi/sdk/v3
 readonly LANGHOST_VER=v3.68.0
+# That host cannot start policy packs (its RunPlugin answers "not supported"), so the engine talks to
+# our wrapper (toolchain/pulumi-language-nodejs-runplugin, built against sdk/v3 at the CLI's version):
+# it answers RunPlugin for policy packs and forwards every other call to the v3.68.0 host, which
+# lives in bin/langhost/. See docs/policy.md.
+readonly RUNPLUGIN_SDK_VER=$PULUMI_VER
+readonly LANGHOST_INNER=langhost/pulumi-language-nodejs
 # Kubernetes provider: provider/v4 is untagged; the only pseudo-version the proxy serves is this
 # commit (2026-01-15, 1.5 days before sdk/v4.25.0). 4.34.2's commit is not served.
 readonly K8S_MOD=github.com/pulumi/pulumi-kubernetes/provider/v4
@@ -38,7 +44,7 @@ readonly GH_BRIDGE_MOD=github.com/pulumi/pulumi-terraform-bridge/v3
 readonly GH_BRIDGE_VER=v3.137.0
 readonly GH_BUILD_VERSION=${NPM_GITHUB}+standin.tf${GH_TF_VER#v}
 
-readonly KEY="pulumi-${PULUMI_VER#v}_langhost-${LANGHOST_VER#v}_k8s-${NPM_KUBERNETES}-${K8S_VER##*-}_github-${NPM_GITHUB}-tf${GH_TF_VER#v}"
+readonly KEY="pulumi-${PULUMI_VER#v}_langhost-${LANGHOST_VER#v}-runplugin_k8s-${NPM_KUBERNETES}-${K8S_VER##*-}_github-${NPM_GITHUB}-tf${GH_TF_VER#v}"
 readonly BINARIES=(pulumi pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-github)
 
 # --------------------------------------------------------------------------------------------
@@ -46,7 +52,8 @@ usage() {
 	cat <<EOF
 Usage: scripts/toolchain.sh [--print-env] [--force] [--no-path] [--help]
 
-Provides pulumi ${PULUMI_VER}, pulumi-language-nodejs, pulumi-resource-kubernetes and
+Provides pulumi ${PULUMI_VER}, pulumi-language-nodejs (${LANGHOST_VER} behind a RunPlugin wrapper for
+policy packs), pulumi-resource-kubernetes and
 pulumi-resource-github (plus the pulumi-resource-pulumi-nodejs shell plugin) built from Go modules,
 for npm @pulumi/pulumi ${NPM_PULUMI}, @pulumi/kubernetes ${NPM_KUBERNETES}, @pulumi/github ${NPM_GITHUB}.
 
@@ -233,6 +240,7 @@ require_pin() { # require_pin WRAPPER MODULE VERSION
 require_pin pulumi "$PULUMI_MOD" "$PULUMI_VER"
 require_pin pulumi github.com/pulumi/pulumi/sdk/v3 "$PULUMI_VER"
 require_pin pulumi-language-nodejs "$LANGHOST_MOD" "$LANGHOST_VER"
+require_pin pulumi-language-nodejs-runplugin github.com/pulumi/pulumi/sdk/v3 "$RUNPLUGIN_SDK_VER"
 require_pin pulumi-resource-kubernetes "$K8S_MOD" "$K8S_VER"
 require_pin pulumi-resource-github "$GH_TF_MOD" "$GH_TF_VER"
 require_pin pulumi-resource-github "$GH_BRIDGE_MOD" "$GH_BRIDGE_VER"
@@ -246,7 +254,7 @@ stamp_for() { # what a build depends on: recipe, Go version and the wrapper's fi
 		done
 	} | sha256sum | cut -d' ' -f1
 }
-is_fresh() { # is_fresh NAME STAMP
+is_fresh() { # is_fresh NAME STAMP (NAME: path under bin/, e.g. langhost/pulumi-language-nodejs)
 	((!FORCE)) && [[ -x $BIN/$1 && -f $DIR/stamps/$1 && $(cat "$DIR/stamps/$1") == "$2" ]]
 }
 prepare() { # prepare NAME: fresh copy of the wrapper (plus the shared generators) in the cache build dir; prints its path
@@ -260,6 +268,7 @@ prepare() { # prepare NAME: fresh copy of the wrapper (plus the shared generator
 }
 install_bin() { # install_bin SRC NAME STAMP: atomic replace, then stamp
 	chmod 0755 "$1"
+	mkdir -p "$(dirname "$BIN/$2")" "$(dirname "$DIR/stamps/$2")"
 	mv -f "$1" "$BIN/$2"
 	printf '%s\n' "$3" >"$DIR/stamps/$2"
 }
@@ -303,10 +312,10 @@ if [[ ! -x $BIN/pulumi-resource-pulumi-nodejs || $BUILT == 1 ]]; then
 	fi
 fi
 
-# ---- pulumi-language-nodejs -----------------------------------------------------------------
+# ---- pulumi-language-nodejs: the v3.68.0 host, in bin/langhost/ ------------------------------
 LDF_LH="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$LANGHOST_VER"
 S=$(stamp_for pulumi-language-nodejs "$LANGHOST_MOD@$LANGHOST_VER $LDF_LH tags=osusergo,grpcnotrace")
-if is_fresh pulumi-language-nodejs "$S"; then
+if is_fresh "$LANGHOST_INNER" "$S"; then
 	log "pulumi-language-nodejs $LANGHOST_VER: cached"
 else
 	L=$DIR/logs/pulumi-language-nodejs.log
@@ -317,8 +326,25 @@ else
 	B=$(prepare pulumi-language-nodejs)
 	(cd "$B" && run_logged "$L" "$GO" build -trimpath -tags osusergo,grpcnotrace -ldflags "$LDF_LH" \
 		-o "$B/out" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs)
-	install_bin "$B/out" pulumi-language-nodejs "$S"
+	install_bin "$B/out" "$LANGHOST_INNER" "$S"
 	log "built pulumi-language-nodejs in $((SECONDS - t))s"
+fi
+
+# ---- pulumi-language-nodejs: the RunPlugin wrapper the engine starts (docs/policy.md) ---------
+LDF_RP="-s -w -X main.innerRelPath=$LANGHOST_INNER"
+S=$(stamp_for pulumi-language-nodejs-runplugin "github.com/pulumi/pulumi/sdk/v3@$RUNPLUGIN_SDK_VER $LDF_RP tags=osusergo,grpcnotrace")
+if is_fresh pulumi-language-nodejs "$S"; then
+	log "pulumi-language-nodejs RunPlugin wrapper: cached"
+else
+	L=$DIR/logs/pulumi-language-nodejs-runplugin.log
+	: >"$L"
+	step "build the pulumi-language-nodejs RunPlugin wrapper" github.com/pulumi/pulumi/sdk/v3 "$RUNPLUGIN_SDK_VER" "$L"
+	log "building the pulumi-language-nodejs RunPlugin wrapper (sdk $RUNPLUGIN_SDK_VER; log: $L)"
+	t=$SECONDS
+	B=$(prepare pulumi-language-nodejs-runplugin)
+	(cd "$B" && run_logged "$L" "$GO" build -trimpath -tags osusergo,grpcnotrace -ldflags "$LDF_RP" -o "$B/out" .)
+	install_bin "$B/out" pulumi-language-nodejs "$S"
+	log "built the pulumi-language-nodejs RunPlugin wrapper in $((SECONDS - t))s"
 fi
 
 # ---- pulumi-resource-kubernetes -------------------------------------------------------------

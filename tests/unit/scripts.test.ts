@@ -188,6 +188,43 @@ describe("scripts/stack.sh", () => {
     );
   });
 
+  it("does not register again a provider build it registered from another toolchain key (same stamp)", () => {
+    // The toolchain's layout: <key>/bin next to <key>/stamps, one stamp per binary.
+    const stamp = (dir: string, pkg: string, text: string) =>
+      write(path.join(dir, "stamps", `pulumi-resource-${pkg}`), `${text}\n`);
+    for (const pkg of ["kubernetes", "github"]) stamp(box.root, pkg, `recipe-of-${pkg}`);
+    assert.equal(stackSh(box, ["up", "dev"]).status, 0);
+    assert.equal(calls(box).filter((call) => call[3].startsWith("plugin install")).length, 2);
+
+    // Another key: the same builds copied to a new directory, the same stamps.
+    const other = path.join(box.root, "other-key");
+    fs.cpSync(path.join(box.root, "bin"), path.join(other, "bin"), { recursive: true });
+    for (const pkg of ["kubernetes", "github"]) stamp(other, pkg, `recipe-of-${pkg}`);
+    write(
+      path.join(box.project, "scripts", "toolchain.sh"),
+      `#!/usr/bin/env bash\necho ${path.join(other, "bin")}\n`,
+      0o755,
+    );
+    fs.rmSync(box.log);
+    assert.equal(stackSh(box, ["up", "dev"]).status, 0);
+    assert.deepEqual(
+      calls(box).filter((call) => call[3].startsWith("plugin")),
+      [],
+    );
+
+    // A different build (another stamp) is registered.
+    stamp(other, "github", "another-recipe");
+    assert.equal(stackSh(box, ["up", "dev"]).status, 0);
+    assert.deepEqual(
+      calls(box)
+        .filter((call) => call[3].startsWith("plugin install"))
+        .map((call) => call[3]),
+      [
+        `plugin install resource github 6.15.0 --file ${other}/bin/pulumi-resource-github --reinstall`,
+      ],
+    );
+  });
+
   it("passes --yes to up, refresh and destroy, which the engine needs when non-interactive", () => {
     for (const command of ["up", "refresh", "destroy"]) {
       assert.equal(stackSh(box, [command, "dev"]).status, 0);
