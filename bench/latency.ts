@@ -26,6 +26,8 @@ interface Sample {
   up: number;
   sync: number;
   healthy: number;
+  /** Argo CD's own sync operation (operationState startedAt -> finishedAt, 1 s resolution). */
+  argoSync: number;
 }
 
 const median = (values: number[]): number => {
@@ -73,7 +75,12 @@ async function promote(bed: Testbed, stackFile: string, tag: string, up: () => P
       (d?.status?.replicas ?? 0) === d?.spec.replicas;
     return rolledOut && (await bed.api(APPLICATION))?.status?.health?.status === "Healthy";
   });
-  return { up: upDone - start, sync: synced - upDone, healthy: healthy - synced };
+  const operation = (await bed.api(APPLICATION))?.status?.operationState;
+  const argoSync =
+    operation?.startedAt && operation?.finishedAt
+      ? Date.parse(operation.finishedAt as string) - Date.parse(operation.startedAt as string)
+      : NaN;
+  return { up: upDone - start, sync: synced - upDone, healthy: healthy - synced, argoSync };
 }
 
 async function main(): Promise<void> {
@@ -94,7 +101,7 @@ async function main(): Promise<void> {
       const tag = `sha-1a7e${String(i).padStart(4, "0")}`;
       const sample = await promote(bed, stackFile, tag, up);
       console.error(
-        `promotion ${i}/${count} to ${tag}: up ${(sample.up / 1000).toFixed(2)}s, sync ${(sample.sync / 1000).toFixed(2)}s, healthy ${(sample.healthy / 1000).toFixed(2)}s`,
+        `promotion ${i}/${count} to ${tag}: up ${(sample.up / 1000).toFixed(2)}s, then synced ${(sample.sync / 1000).toFixed(2)}s and healthy ${(sample.healthy / 1000).toFixed(2)}s later; Argo CD's sync operation ${sample.argoSync / 1000}s`,
       );
       samples.push(sample);
     }
