@@ -52,39 +52,9 @@ done
 # --------------------------------------------------------------------------------------------
 # Logging and failure reporting (as scripts/toolchain.sh)
 # --------------------------------------------------------------------------------------------
-STEP="start" STEP_MODULE="-" STEP_VERSION="-" STEP_LOG=""
-log() { printf '[lint-workflows %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-step() { # step NAME MODULE VERSION [LOG]
-	STEP=$1 STEP_MODULE=$2 STEP_VERSION=$3 STEP_LOG=${4:-}
-}
-on_error() {
-	local rc=$? line=$1
-	trap - ERR
-	((BASH_SUBSHELL == 0)) || exit "$rc"
-	{
-		echo
-		printf '[lint-workflows %s] FAILED (exit %s, line %s)\n' "$(date +%H:%M:%S)" "$rc" "$line"
-		printf '  step:    %s\n  module:  %s\n  version: %s\n' "$STEP" "$STEP_MODULE" "$STEP_VERSION"
-		if [[ -n $STEP_LOG && -s $STEP_LOG ]]; then
-			printf '  log:     %s (last 30 lines below)\n' "$STEP_LOG"
-			tail -n 30 "$STEP_LOG" | sed 's/^/    | /'
-		fi
-		echo "  See docs/workflows.md (Lint)."
-	} >&2
-	exit "$rc"
-}
-trap 'on_error $LINENO' ERR
-
-run_logged() { # run_logged LOGFILE CMD...: output to LOGFILE, errors reported by on_error
-	local logfile=$1
-	shift
-	{
-		printf '$'
-		printf ' %q' "$@"
-		printf '\n'
-	} >>"$logfile"
-	"$@" >>"$logfile" 2>&1
-}
+STEPS_NAME=lint-workflows STEPS_DOC="docs/workflows.md (Lint)"
+# shellcheck source=scripts/lib/steps.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/steps.sh"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE_ROOT=${PROMOTION_LINT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/promotion-as-code/lint}

@@ -96,40 +96,9 @@ done
 # --------------------------------------------------------------------------------------------
 # Logging and failure reporting
 # --------------------------------------------------------------------------------------------
-STEP="start" STEP_MODULE="-" STEP_VERSION="-" STEP_LOG=""
-log() { printf '[toolchain %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-step() { # step NAME MODULE VERSION [LOG]
-	STEP=$1 STEP_MODULE=$2 STEP_VERSION=$3 STEP_LOG=${4:-}
-}
-on_error() {
-	local rc=$? line=$1
-	trap - ERR
-	# In a subshell or command substitution, let the parent report (it has the same step info).
-	((BASH_SUBSHELL == 0)) || exit "$rc"
-	{
-		echo
-		printf '[toolchain %s] FAILED (exit %s, line %s)\n' "$(date +%H:%M:%S)" "$rc" "$line"
-		printf '  step:    %s\n  module:  %s\n  version: %s\n' "$STEP" "$STEP_MODULE" "$STEP_VERSION"
-		if [[ -n $STEP_LOG && -s $STEP_LOG ]]; then
-			printf '  log:     %s (last 30 lines below)\n' "$STEP_LOG"
-			tail -n 30 "$STEP_LOG" | sed 's/^/    | /'
-		fi
-		echo "  See docs/toolchain.md (Troubleshooting)."
-	} >&2
-	exit "$rc"
-}
-trap 'on_error $LINENO' ERR
-
-run_logged() { # run_logged LOGFILE CMD... : output to LOGFILE, errors reported by on_error
-	local logfile=$1
-	shift
-	{
-		printf '$'
-		printf ' %q' "$@"
-		printf '\n'
-	} >>"$logfile"
-	"$@" >>"$logfile" 2>&1
-}
+STEPS_NAME=toolchain STEPS_DOC="docs/toolchain.md (Troubleshooting)"
+# shellcheck source=scripts/lib/steps.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/steps.sh"
 
 # --------------------------------------------------------------------------------------------
 # Locations
