@@ -7,32 +7,8 @@ import { strict as assert } from "assert";
 import { engineStack } from "../../harness/engine";
 import { testbed } from "./hooks";
 import { ClusterProject } from "./support/clusterProject";
+import { IMAGE, deployedImage, runs } from "./support/cluster";
 import { until, type Testbed } from "../../harness/testbed";
-
-const IMAGE = "ghcr.io/data-literate/dex";
-
-function image(bed: Testbed, namespace: string): string | undefined {
-  return bed.get("deployment", "dex", namespace)?.spec.template.spec.containers[0].image;
-}
-
-async function syncedOn(bed: Testbed, application: string, namespace: string, tag: string) {
-  await until(
-    `${application} Synced and Healthy on ${tag}`,
-    90_000,
-    () => {
-      const s = bed.application(application)?.status;
-      return (
-        s?.sync?.status === "Synced" &&
-        s?.health?.status === "Healthy" &&
-        image(bed, namespace) === `${IMAGE}:${tag}`
-      );
-    },
-    () => {
-      const s = bed.application(application)?.status ?? {};
-      return `${s.sync?.status}/${s.health?.status}, Deployment runs ${image(bed, namespace)}`;
-    },
-  );
-}
 
 describe("faults on the test bed", function () {
   let bed: Testbed;
@@ -44,15 +20,7 @@ describe("faults on the test bed", function () {
   });
 
   after(async function () {
-    if (!project) return;
-    // A sync a test left waiting (a sync window) would hold its Application's deletion.
-    for (const env of ["dev", "stage", "prod"]) {
-      if (bed.application(`dex-${env}`)?.status?.operationState?.phase === "Running") {
-        bed.terminateOperation(`dex-${env}`);
-      }
-    }
-    for (const env of ["stage", "dev"]) await project.destroy(env).catch(() => undefined);
-    project.cleanup();
+    await project?.teardown(bed, ["stage", "dev"]);
   });
 
   it("the API server killed in the middle of an up: a rerun converges", async function () {
@@ -79,7 +47,7 @@ describe("faults on the test bed", function () {
       ([op, n]) => op !== "same" && n > 0,
     );
     assert.deepEqual(changes, [], `a second preview after the rerun is empty:\n${preview.stdout}`);
-    await syncedOn(bed, "dex-dev", "dex-dev", project.tag("dev"));
+    await runs(bed, "dev", project.tag("dev"));
     for (const kind of ["resourcequota", "limitrange", "networkpolicy"]) {
       assert.ok(bed.list(kind, "dex-dev").length >= 1, `the ${kind} exists after the rerun`);
     }
@@ -100,7 +68,7 @@ describe("faults on the test bed", function () {
       `exactly one up is refused: ${results.map((r) => r.status).join(", ")}`,
     );
     assert.match(String(refused[0].reason), /locked/i);
-    await syncedOn(bed, "dex-dev", "dex-dev", "sha-fa017a01");
+    await runs(bed, "dev", "sha-fa017a01");
   });
 
   it("drift: a hand edit of the Application shows in preview --refresh and up restores it; selfHeal restores the Deployment", async function () {
@@ -129,20 +97,20 @@ describe("faults on the test bed", function () {
     );
     const quiet = await project.preview("dev");
     assert.equal(quiet.changeSummary.update ?? 0, 0, `no drift, no change:\n${quiet.stdout}`);
-    await syncedOn(bed, "dex-dev", "dex-dev", pinned);
+    await runs(bed, "dev", pinned);
 
     bed.kubectl(["set", "image", "-n", "dex-dev", "deployment/dex", `dex=${IMAGE}:sha-0ddba11a`]);
     await until(
       "selfHeal to put the pinned image back",
       90_000,
-      () => image(bed, "dex-dev") === `${IMAGE}:${pinned}`,
-      () => String(image(bed, "dex-dev")),
+      () => deployedImage(bed, "dev") === `${IMAGE}:${pinned}`,
+      () => String(deployedImage(bed, "dev")),
     );
   });
 
   it("the application-controller down during a promotion: the gate reports unknown health; the sync happens when it returns", async function () {
     await project.up("stage");
-    await syncedOn(bed, "dex-stage", "dex-stage", project.tag("stage"));
+    await runs(bed, "stage", project.tag("stage"));
     bed.stopComponent("argocd-application-controller");
     try {
       const build = "sha-fa017b02";
@@ -150,7 +118,7 @@ describe("faults on the test bed", function () {
       await project.up("dev");
       await new Promise((resolve) => setTimeout(resolve, 3000));
       assert.notEqual(
-        image(bed, "dex-dev"),
+        deployedImage(bed, "dev"),
         `${IMAGE}:${build}`,
         "nothing syncs while the controller is down",
       );
@@ -166,9 +134,9 @@ describe("faults on the test bed", function () {
       assert.match(refusal, /is it running\?/, refusal);
 
       bed.startComponent("argocd-application-controller");
-      await syncedOn(bed, "dex-dev", "dex-dev", build);
+      await runs(bed, "dev", build);
       await project.up("stage");
-      await syncedOn(bed, "dex-stage", "dex-stage", build);
+      await runs(bed, "stage", build);
     } finally {
       try {
         bed.startComponent("argocd-application-controller");

@@ -10,51 +10,8 @@ import * as path from "path";
 import { execFileSync } from "child_process";
 import { testbed } from "./hooks";
 import { ClusterProject } from "./support/clusterProject";
+import { IMAGE, appState, deployedImage, runs } from "./support/cluster";
 import { until, type Testbed } from "../../harness/testbed";
-
-const IMAGE = "ghcr.io/data-literate/dex";
-/** Where each environment of the fixture runs dex (prod is seed 000's plain `dex`). */
-const NAMESPACE: Record<string, string> = { dev: "dex-dev", stage: "dex-stage", prod: "dex" };
-const APPLICATION = (env: string) => `dex-${env}`;
-
-/** The Deployment's image, or undefined while it does not exist. */
-function deployedImage(bed: Testbed, env: string): string | undefined {
-  return bed.get("deployment", "dex", NAMESPACE[env])?.spec.template.spec.containers[0].image;
-}
-
-function appState(bed: Testbed, env: string): string {
-  const app = bed.application(APPLICATION(env));
-  if (!app) return "no Application";
-  const s = app.status ?? {};
-  const conditions = (s.conditions ?? []).map((c: any) => `${c.type}: ${c.message}`).join("; ");
-  return `${s.sync?.status}/${s.health?.status} images=${JSON.stringify(s.summary?.images)} op=${s.operationState?.phase ?? "-"} ${s.operationState?.message ?? ""} ${conditions}`;
-}
-
-/** Waits until the environment's Application is Synced and Healthy on `tag`, and its pods Ready. */
-async function runs(bed: Testbed, env: string, tag: string): Promise<void> {
-  const image = `${IMAGE}:${tag}`;
-  await until(
-    `${APPLICATION(env)} Synced and Healthy on ${image}`,
-    90_000,
-    () => {
-      const s = bed.application(APPLICATION(env))?.status;
-      return (
-        s?.sync?.status === "Synced" &&
-        s?.health?.status === "Healthy" &&
-        (s?.summary?.images ?? []).includes(image) &&
-        deployedImage(bed, env) === image
-      );
-    },
-    () => appState(bed, env),
-  );
-  const pods = bed.list("pods", NAMESPACE[env]).filter((pod) => !pod.metadata.deletionTimestamp);
-  const ready = pods.filter(
-    (pod) =>
-      pod.spec.containers[0].image === image &&
-      (pod.status.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True"),
-  );
-  assert.ok(ready.length > 0, `no Ready pod runs ${image} in ${NAMESPACE[env]}`);
-}
 
 /** The refusal an `up` ended with (the gate's message), or a failure if it did not fail. */
 async function refusedUp(project: ClusterProject, env: string): Promise<string> {
@@ -111,15 +68,7 @@ describe("promotion on the test bed (real kube-apiserver, Argo CD, engine)", fun
   });
 
   after(async function () {
-    if (!project) return;
-    // A sync a test left waiting (a sync window) would hold its Application's deletion.
-    for (const env of ["dev", "stage", "prod"]) {
-      if (bed.application(`dex-${env}`)?.status?.operationState?.phase === "Running") {
-        bed.terminateOperation(`dex-${env}`);
-      }
-    }
-    for (const env of ["prod", "stage", "dev"]) await project.destroy(env).catch(() => undefined);
-    project.cleanup();
+    await project?.teardown(bed, ["prod", "stage", "dev"]);
   });
 
   it("dev up: its Application is Synced and Healthy and the dex Deployment runs dev's tag", async function () {

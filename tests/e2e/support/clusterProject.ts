@@ -104,6 +104,22 @@ export class ClusterProject {
     return String(doc.getIn(["config", "promotion:apps", app, "tag"]));
   }
 
+  /**
+   * Destroys the stacks (downstream first) so the next test file finds the test bed empty, then
+   * removes the copies. A sync a test left waiting (under a sync window) would hold its
+   * Application's deletion, so it is ended first. Failures here are the tests' to report.
+   */
+  async teardown(bed: Testbed, downstreamFirst: string[]): Promise<void> {
+    for (const env of downstreamFirst) {
+      const name = `dex-${env}`;
+      if (bed.application(name)?.status?.operationState?.phase === "Running") {
+        bed.terminateOperation(name);
+      }
+    }
+    for (const env of downstreamFirst) await this.destroy(env).catch(() => undefined);
+    this.cleanup();
+  }
+
   cleanup(): void {
     this.repo.cleanup();
     this.engine.cleanup();
