@@ -49,11 +49,32 @@ export class ClusterProject {
 
   /** `refresh` reads the live objects first, so that a hand edit (drift) is seen and undone. */
   async up(env: string, refresh = false): Promise<UpResult> {
-    return (await this.stack(env)).up({ color: "never", refresh });
+    return this.retryTornCheckpoint(async () =>
+      (await this.stack(env)).up({ color: "never", refresh }),
+    );
   }
 
   async preview(env: string, refresh = false): Promise<PreviewResult> {
-    return (await this.stack(env)).preview({ color: "never", refresh, diff: true });
+    return this.retryTornCheckpoint(async () =>
+      (await this.stack(env)).preview({ color: "never", refresh, diff: true }),
+    );
+  }
+
+  /**
+   * The file backend can hand a stack's read of its own outputs (a StackReference to itself) a
+   * checkpoint it is still writing: `failed to load checkpoint: EOF`, before anything changed.
+   * Seen once in CI on the test bed; a person runs the command again, and so does this, twice at
+   * most. Any other failure (a refusal, say) is returned as it is.
+   */
+  private async retryTornCheckpoint<T>(run: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (error) {
+        if (attempt >= 3 || !/failed to load checkpoint: EOF/.test(String(error))) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+      }
+    }
   }
 
   async destroy(env: string): Promise<DestroyResult> {
