@@ -411,7 +411,7 @@ describe("workflows: preview on pull requests", () => {
   });
 
   it("fails a refused promotion's check with the gate's message; skips stacks not affected", async () => {
-    const gate = "Refused: stage pins sha-abc12345, which dev does not run (lineage gate)";
+    const gate = "Refused: stage pins sha-0badc0de, which dev does not run (lineage gate)";
     const api = await runReport(
       {
         comment: `${MARKER}\n## Preview\n`,
