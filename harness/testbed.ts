@@ -5,10 +5,10 @@
  */
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as https from "https";
 import * as os from "os";
 import * as path from "path";
 import { parseDocument } from "yaml";
+import { kubeGet } from "../adapters/kubeApi";
 import { listStacks, stackFilePath } from "../config/stackFiles";
 import { PROJECT_DIR } from "./program";
 
@@ -106,37 +106,13 @@ export class Testbed {
   }
 
   /**
-   * GET on the API server with the admin certificate, without a kubectl process per call (for
-   * timing: a poll costs milliseconds). Undefined on 404.
+   * GET on the API server through the program's own reader (adapters/kubeApi.ts), without a
+   * kubectl process per call (for timing: a poll costs milliseconds). Undefined on 404.
    */
-  api(urlPath: string): Promise<Record<string, any> | undefined> {
-    const certs = path.join(this.dir, "certs");
-    const port = readPorts(this.dir).TESTBED_API_PORT;
-    return new Promise((resolve, reject) => {
-      const request = https.get(
-        {
-          host: "127.0.0.1",
-          port: Number(port),
-          path: urlPath,
-          ca: fs.readFileSync(path.join(certs, "ca.crt")),
-          cert: fs.readFileSync(path.join(certs, "admin.crt")),
-          key: fs.readFileSync(path.join(certs, "admin.key")),
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on("data", (chunk: Buffer) => chunks.push(chunk));
-          response.on("end", () => {
-            if (response.statusCode === 404) return resolve(undefined);
-            const body = Buffer.concat(chunks).toString("utf8");
-            if (response.statusCode !== 200) {
-              return reject(new Error(`GET ${urlPath}: ${response.statusCode} ${body}`));
-            }
-            resolve(JSON.parse(body) as Record<string, any>);
-          });
-        },
-      );
-      request.on("error", reject);
-    });
+  async api(urlPath: string): Promise<Record<string, any> | undefined> {
+    const answer = await kubeGet({ mode: "cluster", kubeconfig: this.kubeconfig }, urlPath);
+    if ("unreadable" in answer) throw new Error(answer.unreadable);
+    return answer.found ? (answer.object as Record<string, any>) : undefined;
   }
 
   /** Every object of a kind in a namespace. */
