@@ -24,6 +24,11 @@ export interface StatusRow {
   deployed: boolean | null;
   /** null for the first environment. */
   upstream: string | null;
+  /**
+   * Whether the stack file lets the scheduled auto-promotion promote into this environment
+   * (`promotion:autoPromote`); null on an error row.
+   */
+  autoPromote: boolean | null;
   /** What the upstream pins for this app; null when there is no upstream or it lacks the app. */
   upstreamTag: string | null;
   /** The upstream pins a different tag; null when there is nothing to compare with. */
@@ -40,6 +45,7 @@ const EMPTY_ROW = {
   deployedTag: null,
   deployed: null,
   upstream: null,
+  autoPromote: null,
   upstreamTag: null,
   behind: null,
   bypass: null,
@@ -81,6 +87,7 @@ export function statusRows(
         deployedTag,
         deployed: ran ? deployedTag === app.tag : null,
         upstream,
+        autoPromote: state.config.autoPromote,
         upstreamTag,
         behind: upstreamTag === null ? null : upstreamTag !== app.tag,
         bypass: state.apps[app.name]?.bypass ?? null,

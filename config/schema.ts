@@ -233,6 +233,16 @@ export const stackConfigSchema = strictObject({
     .refine((apps) => Object.keys(apps).length > 0, { error: "at least one application" }),
   /** What promotions into this environment wait for upstream; required with an upstream. */
   gate: gate.optional(),
+  /**
+   * Whether the scheduled workflow (scripts/auto-promote.ts) may promote into this environment by
+   * itself when the gate allows; off unless the environment's own file says true. The engine hands
+   * a top-level scalar to the program as text, so `true` arrives as "true".
+   */
+  autoPromote: z
+    .union([z.boolean(), z.enum(["true", "false"]).transform((text) => text === "true")], {
+      error: "true or false",
+    })
+    .optional(),
   /** GitHub governance of promotions into this environment (config/governance.ts). */
   governance: governanceSchema.optional(),
 });

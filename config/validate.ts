@@ -121,6 +121,13 @@ function crossKeyProblems(stack: string, raw: Loose): Refusal[] {
   if (typeof raw.upstream === "string" && raw.upstream !== "" && raw.upstream === raw.environment) {
     add(["upstream"], "another environment's name: an environment cannot promote from itself");
   }
+  const autoPromote = raw.autoPromote === true || raw.autoPromote === "true";
+  if (autoPromote && (raw.upstream === "" || raw.upstream === undefined)) {
+    add(
+      ["autoPromote"],
+      "false on the first environment: it has no upstream to promote from (new builds reach it through the dev bump, docs/workflows.md)",
+    );
+  }
   const argocdNamespace = typeof raw.argocdNamespace === "string" ? raw.argocdNamespace : "argocd";
   const ownNamespaces = [
     ...(typeof raw.namespace === "string" ? [raw.namespace] : []),
@@ -228,6 +235,7 @@ export function validateStackConfig(
     environment: cfg.environment,
     system: cfg.system,
     upstream: cfg.upstream || undefined,
+    autoPromote: cfg.autoPromote === true,
     gate: cfg.gate ? toGateConfig(cfg.gate) : undefined,
     namespace: cfg.namespace,
     namespaces: [cfg.namespace, ...(cfg.extraNamespaces ?? [])],

@@ -131,6 +131,11 @@ export interface EnvironmentConfig {
    * environment has an upstream.
    */
   gate?: GateConfig;
+  /**
+   * Whether the scheduled auto-promotion may promote into this environment when the gate allows
+   * (`promotion:autoPromote`; false unless the stack file says true).
+   */
+  autoPromote: boolean;
   /** The primary namespace, where apps go unless they name another of `namespaces`. */
   namespace: string;
   /** Every namespace the environment owns, primary first. */

@@ -193,6 +193,18 @@ const cases: BadCase[] = [
     expect: ["promotion:roles[0].groups", "at least one group"],
   },
   {
+    name: "autoPromote that is not a boolean",
+    stack: "stage",
+    overrides: () => ({ "promotion:autoPromote": "yes" }),
+    expect: ["promotion:autoPromote", '"yes"', "true or false"],
+  },
+  {
+    name: "autoPromote on the first environment",
+    stack: "dev",
+    overrides: () => ({ "promotion:autoPromote": "true" }),
+    expect: ["promotion:autoPromote", "true", "first environment", "no upstream"],
+  },
+  {
     name: "cluster server that is not https",
     stack: "dev",
     overrides: () => ({ "promotion:clusterServer": "http://10.0.0.1:6443" }),

@@ -178,6 +178,30 @@ describe("cli: status", () => {
     }
   });
 
+  it("says which environments the stack files mark for automatic promotion", () => {
+    const marked = tempProject({ origin: false });
+    try {
+      const file = "Pulumi.stage.yaml";
+      marked.write(
+        file,
+        marked.read(file).replace(/^config:\n/m, "config:\n  promotion:autoPromote: true\n"),
+      );
+      const result = marked.cli(["status", "--json"], { records: () => NOT_DEPLOYED });
+      assert.equal(result.code, 0, result.stderr);
+      const parsed = JSON.parse(result.stdout) as { rows: StatusRow[] };
+      assert.deepEqual(
+        parsed.rows.map((r) => [r.environment, r.autoPromote]),
+        [
+          ["dev", false],
+          ["stage", true],
+          ["prod", false],
+        ],
+      );
+    } finally {
+      marked.cleanup();
+    }
+  });
+
   it("without pulumi on PATH or .pulumi-state, names the embedded default's command", () => {
     const result = project.cli(["status"]);
     assert.equal(result.code, 0);
