@@ -4,6 +4,8 @@
  *   affected  the stacks a change affects, in chain order (--json for a workflow matrix)
  *   preview   preview each affected stack; one PR comment, one check per stack
  *   up        deploy each affected stack in chain order, stopping at the first failure
+ *   settings  each stack's Pulumi Deployments settings (--apply sends them to Pulumi Cloud)
+ *   deploy    run a stack's update on Pulumi Deployments and wait for its result
  *
  * `main(argv, io)` resolves to the exit code: 0 done, 1 a preview or up failed (or the repository
  * cannot be worked on), 2 usage error. docs/ci.md says what each writes.
@@ -12,12 +14,20 @@ import { didYouMean } from "../rules/suggest";
 import { parseOptions } from "./args";
 import { affectedCommand } from "./commands/affected";
 import type { Command } from "./commands/command";
+import { deployCommand } from "./commands/deploy";
+import { settingsCommand } from "./commands/settings";
 import { previewCommand } from "./commands/preview";
 import { upCommand } from "./commands/up";
 import { CiFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from "./errors";
 import { processIo, type CiIo } from "./io";
 
-const COMMANDS: readonly Command[] = [affectedCommand, previewCommand, upCommand];
+const COMMANDS: readonly Command[] = [
+  affectedCommand,
+  previewCommand,
+  upCommand,
+  settingsCommand,
+  deployCommand,
+];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

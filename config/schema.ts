@@ -14,6 +14,7 @@ import {
   type RoleConfig,
   type SyncWindowConfig,
 } from "../model/environment";
+import { deploymentsSchema } from "./deployments";
 import { governanceSchema } from "./governance";
 import { strictObject } from "./zodShapes";
 
@@ -245,6 +246,8 @@ export const stackConfigSchema = strictObject({
     .optional(),
   /** GitHub governance of promotions into this environment (config/governance.ts). */
   governance: governanceSchema.optional(),
+  /** How Pulumi Deployments runs this stack (config/deployments.ts). */
+  deployments: deploymentsSchema.optional(),
 });
 
 export type RawStackConfig = z.infer<typeof stackConfigSchema>;

@@ -55,6 +55,15 @@ function projectName(project: Record<string, unknown>): string {
   return typeof project.name === "string" ? project.name : "";
 }
 
+/** The project's name (Pulumi.yaml `name`): the middle of a stack's Pulumi Cloud address. */
+export function readProjectName(projectDir: string): string {
+  const project = (parseYamlFile(
+    "Pulumi.yaml",
+    fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"),
+  ) ?? {}) as Record<string, unknown>;
+  return projectName(project);
+}
+
 /** A key as the engine names it: unqualified project keys get the project's namespace. */
 function qualify(key: string, project: string): string {
   return key.includes(":") ? key : `${project}:${key}`;

@@ -180,6 +180,25 @@ function crossKeyProblems(stack: string, raw: Loose): Refusal[] {
     });
   }
   for (const problem of governanceKeyProblems(raw)) add(problem.path, problem.accepted);
+  if (isObject(raw.deployments)) {
+    if (!isObject(raw.governance)) {
+      add(
+        ["deployments"],
+        "settings for a stack that also sets promotion:governance: Pulumi Deployments takes the repository and the branch from it",
+      );
+    }
+    const plain = isObject(raw.deployments.environmentVariables)
+      ? Object.keys(raw.deployments.environmentVariables)
+      : [];
+    strings(raw.deployments.secrets).forEach((name, index) => {
+      if (plain.includes(name)) {
+        add(
+          ["deployments", "secrets", index],
+          `a name that is not also in promotion:deployments.environmentVariables (${name} is): a variable is either plain or secret`,
+        );
+      }
+    });
+  }
   for (const problem of gateKeyProblems(raw)) add(problem.path, problem.accepted);
   return problems;
 }
@@ -257,5 +276,16 @@ export function validateStackConfig(
     apps: toApps(cfg),
     projectName: `${cfg.system}-${cfg.environment}`,
     governance: cfg.governance ? toGovernanceConfig(cfg.environment, cfg.governance) : undefined,
+    deployments: cfg.deployments
+      ? {
+          organization: cfg.deployments.organization,
+          repoDir: cfg.deployments.repoDir ?? ".",
+          previewPullRequests: cfg.deployments.previewPullRequests ?? true,
+          deployCommits: cfg.deployments.deployCommits ?? true,
+          preRunCommands: cfg.deployments.preRunCommands ?? [],
+          environmentVariables: cfg.deployments.environmentVariables ?? {},
+          secrets: cfg.deployments.secrets ?? [],
+        }
+      : undefined,
   };
 }

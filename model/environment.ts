@@ -158,6 +158,23 @@ export interface EnvironmentConfig {
   projectName: string;
   /** GitHub governance of this environment; undefined when `promotion:governance` is not set. */
   governance?: GovernanceConfig;
+  /** How Pulumi Deployments runs this stack; undefined when `promotion:deployments` is not set. */
+  deployments?: DeploymentsConfig;
+}
+
+/** `promotion:deployments` (docs/deployments.md), with its defaults applied. */
+export interface DeploymentsConfig {
+  /** The Pulumi Cloud organization that owns the stack. */
+  organization: string;
+  /** The repository folder holding Pulumi.yaml ("." for the root). */
+  repoDir: string;
+  previewPullRequests: boolean;
+  deployCommits: boolean;
+  preRunCommands: string[];
+  /** Plain (not secret) environment variables. */
+  environmentVariables: Record<string, string>;
+  /** Names of secret environment variables, read from the applying process's environment. */
+  secrets: string[];
 }
 
 /** Repository-level governance settings; every stack file carries the same values. */

@@ -31,7 +31,7 @@ Lists the stacks the changes of <base>...HEAD affect, in chain order (first envi
   Pulumi.<env>.yaml changed                     -> that stack
   program code (index.ts, model/, config/, rules/, manifests/, adapters/, preflight/,
   components/), Pulumi.yaml, package.json, package-lock.json, tsconfig.json,
-  scripts/stack.sh, scripts/toolchain.sh, toolchain/   -> every stack
+  scripts/stack.sh, scripts/toolchain.sh, toolchain/, policy/ -> every stack
   anything else (docs, tests, cli/, ci/, .github/)      -> none
 
 Options:

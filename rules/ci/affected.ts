@@ -35,6 +35,8 @@ export const ENGINE_PATHS: readonly string[] = [
   "scripts/stack.sh",
   "scripts/toolchain.sh",
   "toolchain/",
+  // The policy pack every CI preview and up runs with (ci/engine.ts): a new policy can refuse any stack.
+  "policy/",
 ];
 
 /** `Pulumi.<stack>.yaml` in the project directory (the pattern config/stackFiles.ts reads). */

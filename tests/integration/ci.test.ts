@@ -1,9 +1,13 @@
 /**
  * `npm run ci` with the real engine (scripts/stack.sh and the toolchain built from Go modules) on a
- * temporary git repository holding a copy of the program and of the seed fixture's stack files, with
- * its own file backend: `ci up` brings dev and stage up from the commit that adds their stack files,
- * CI's new build reaches dev, then `ci preview` of a promotion commit names the promotion in its
- * comment, and a preview of a tag dev never ran fails with the gate's refusal.
+ * temporary git repository holding a copy of the program, its policy pack and the seed fixture's
+ * stack files, with its own file backend and a local bare remote standing in for GitHub: the runner's
+ * checkout (`project.dir`) only fetches and checks out what a developer's clone pushed, as
+ * actions/checkout does. `ci up` brings dev and stage up from the commit that adds their stack
+ * files, CI's new build reaches dev, a promotion branch's `ci preview` names the promotion, the
+ * gate's verdict and the policy results in its comment and passes its check, its merge to main is
+ * deployed by `ci up` in chain order, and a tag dev never ran fails preview and up with the gate's
+ * refusal.
  */
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
@@ -14,7 +18,7 @@ import { stackShEngine } from "../../ci/engine";
 import { gitRunner, type CiIo } from "../../ci/io";
 import { main } from "../../ci/main";
 import { editStackText } from "../../cli/stackText";
-import { copyProject, toolchainBin, type EngineProject } from "../../harness/engine";
+import { copyProject, policyPackDir, toolchainBin, type EngineProject } from "../../harness/engine";
 import { PROJECT_DIR } from "../../harness/program";
 import { COMMENT_MARKER } from "../../rules/ci/comment";
 import { PREVIEW_JSON, SEED } from "../fixtures";
@@ -30,14 +34,27 @@ describe("npm run ci with the real engine", function () {
     return execFileSync("git", args, { cwd: project.dir, env, encoding: "utf8" });
   }
 
+  /** A developer's clone of the bare remote: where promotion commits are made and merged. */
+  let developer: string;
+  function devGit(...args: string[]): string {
+    return execFileSync("git", args, { cwd: developer, env, encoding: "utf8" });
+  }
+
+  /** A commit on the developer's current branch that pins `tag` for dex in `stack`. */
   function commitTag(stack: string, tag: string, message: string): void {
     const file = `Pulumi.${stack}.yaml`;
-    const full = path.join(project.dir, file);
+    const full = path.join(developer, file);
     fs.writeFileSync(
       full,
       editStackText(fs.readFileSync(full, "utf8"), file, [{ app: "dex", tag }]),
     );
-    git("commit", "--quiet", "-m", message, "--", file);
+    devGit("commit", "--quiet", "-m", message, "--", file);
+  }
+
+  /** The runner checks out a ref of the remote, as actions/checkout does for a workflow run. */
+  function checkout(ref: string): void {
+    git("fetch", "--quiet", "--prune", "origin", "+refs/heads/*:refs/remotes/origin/*");
+    git("checkout", "--quiet", "--detach", `origin/${ref}`);
   }
 
   async function ci(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -85,9 +102,11 @@ describe("npm run ci with the real engine", function () {
       recursive: true,
     });
     fs.symlinkSync(path.join(PROJECT_DIR, "toolchain"), path.join(project.dir, "toolchain"));
+    // The policy pack with its installed dependencies (linked: `npm ci --prefix policy` is done).
+    fs.symlinkSync(policyPackDir(), path.join(project.dir, "policy"));
     fs.writeFileSync(
       path.join(project.dir, ".gitignore"),
-      "node_modules\ntoolchain\n.pulumi-state/\nrendered/\n",
+      "node_modules\ntoolchain\npolicy\n.pulumi-state/\nrendered/\n",
     );
     git("init", "--quiet", "--initial-branch=main");
     // The program and prod first; dev's and stage's stack files arrive in the next commit.
@@ -95,6 +114,12 @@ describe("npm run ci with the real engine", function () {
     git("commit", "--quiet", "-m", "program and prod");
     git("add", "Pulumi.dev.yaml", "Pulumi.stage.yaml");
     git("commit", "--quiet", "-m", "dev and stage");
+    const remote = path.join(out, "origin.git");
+    execFileSync("git", ["init", "--quiet", "--bare", "--initial-branch=main", remote], { env });
+    git("remote", "add", "origin", remote);
+    git("push", "--quiet", "origin", "main");
+    developer = path.join(out, "developer");
+    execFileSync("git", ["clone", "--quiet", remote, developer], { env });
   });
 
   after(() => {
@@ -120,6 +145,8 @@ describe("npm run ci with the real engine", function () {
 
   it("ci up of CI's new build deploys dev only, recorded as a build from ci", async () => {
     commitTag("dev", PREVIEW_JSON.newBuild, `ci: dev runs ${PREVIEW_JSON.newBuild}`);
+    devGit("push", "--quiet", "origin", "main");
+    checkout("main");
     const result = await ci(["up", "--base", "HEAD~1", "--summary-file", path.join(out, "up2.md")]);
     assert.equal(result.code, 0, result.stderr);
     const summary = read("up2.md");
@@ -129,13 +156,15 @@ describe("npm run ci with the real engine", function () {
     );
   });
 
-  it("ci preview of a promotion commit names the promotion in its one comment", async () => {
-    git("checkout", "--quiet", "-b", "promote-stage");
+  it("ci preview of a promotion branch names the promotion, the gate and the policies in its one comment", async () => {
+    devGit("checkout", "--quiet", "-b", "promote-stage");
     commitTag("stage", PREVIEW_JSON.newBuild, `chore: promote ${PREVIEW_JSON.newBuild} to stage`);
+    devGit("push", "--quiet", "origin", "promote-stage");
+    checkout("promote-stage");
     const result = await ci([
       "preview",
       "--base",
-      "main",
+      "origin/main",
       "--comment-file",
       path.join(out, "comment.md"),
       "--checks-file",
@@ -154,7 +183,11 @@ describe("npm run ci with the real engine", function () {
     assert.ok(
       comment.includes(`**Promotion gate**: dex \`${PREVIEW_JSON.newBuild}\` passed: dev runs it.`),
     );
-    assert.ok(comment.includes("**Policies**: no policy pack ran."));
+    assert.match(
+      comment,
+      /\*\*Policies\*\* \(`promotion-as-code@v?[\d.]+`\): \d+ policies passed, no violation\./,
+    );
+    assert.match(result.stderr, /--policy-pack policy/);
     const checks = read("checks.jsonl")
       .trimEnd()
       .split("\n")
@@ -165,12 +198,40 @@ describe("npm run ci with the real engine", function () {
     );
   });
 
+  it("ci up of the merge deploys what it changed, in chain order, with the promotion record", async () => {
+    const before = git("rev-parse", "origin/main").trim();
+    devGit("checkout", "--quiet", "main");
+    devGit("merge", "--quiet", "--no-ff", "-m", "Merge promote-stage", "promote-stage");
+    devGit("push", "--quiet", "origin", "main");
+    checkout("main");
+    const result = await ci([
+      "up",
+      "--base",
+      before,
+      "--summary-file",
+      path.join(out, "up-merge.md"),
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const summary = read("up-merge.md");
+    assert.ok(summary.includes("## Pulumi up of stage\n"), summary);
+    assert.ok(!summary.includes("of dev"), "dev was not affected by the merge");
+    assert.match(summary, new RegExp(`\\| dex \\| \`${PREVIEW_JSON.newBuild}\` \\|`));
+    assert.ok(
+      summary.includes(`promotion of ${PREVIEW_JSON.newBuild} from dev by integration-actor`),
+      summary,
+    );
+    assert.equal(git("status", "--porcelain"), "");
+  });
+
   it("ci preview of a tag dev never ran fails, and its comment carries the gate's refusal", async () => {
+    devGit("checkout", "--quiet", "-b", "never-ran");
     commitTag("stage", PREVIEW_JSON.neverRan, "chore: pin a build dev never ran");
+    devGit("push", "--quiet", "origin", "never-ran");
+    checkout("never-ran");
     const result = await ci([
       "preview",
       "--base",
-      "main",
+      "origin/main",
       "--comment-file",
       path.join(out, "refused.md"),
     ]);
@@ -187,7 +248,13 @@ describe("npm run ci with the real engine", function () {
   });
 
   it("ci up of the same commit fails at stage with the refusal in its summary, changing nothing", async () => {
-    const result = await ci(["up", "--base", "main", "--summary-file", path.join(out, "up3.md")]);
+    const result = await ci([
+      "up",
+      "--base",
+      "origin/main",
+      "--summary-file",
+      path.join(out, "up3.md"),
+    ]);
     assert.equal(result.code, 1);
     const summary = read("up3.md");
     assert.ok(summary.includes("❌ stage failed."), summary);

@@ -322,7 +322,7 @@ describe("ci: the command on a temporary repository", function () {
       assert.equal(result.code, 2);
       assert.match(
         result.stderr,
-        /^Usage error: unknown subcommand "previw" \(did you mean "preview"\?\); accepted: affected, preview, up\n/,
+        /^Usage error: unknown subcommand "previw" \(did you mean "preview"\?\); accepted: affected, preview, up, settings, deploy\n/,
       );
     });
 
