@@ -16,6 +16,7 @@ import {
 } from "../model/environment";
 import { deploymentsSchema } from "./deployments";
 import { governanceSchema } from "./governance";
+import { evidenceSchema, rulesSchema } from "./promotionRules";
 import { strictObject } from "./zodShapes";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -248,6 +249,10 @@ export const stackConfigSchema = strictObject({
   governance: governanceSchema.optional(),
   /** How Pulumi Deployments runs this stack (config/deployments.ts). */
   deployments: deploymentsSchema.optional(),
+  /** What a promotion into this environment must show (config/promotionRules.ts). */
+  rules: rulesSchema.optional(),
+  /** Where this environment's own evidence is read from (config/promotionRules.ts). */
+  evidence: evidenceSchema.optional(),
 });
 
 export type RawStackConfig = z.infer<typeof stackConfigSchema>;

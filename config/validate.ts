@@ -12,6 +12,7 @@ import { repoMatches } from "../rules/sourceRepos";
 import { closest } from "../rules/suggest";
 import { gateKeyProblems, toGateConfig } from "./gate";
 import { governanceKeyProblems, toGovernanceConfig } from "./governance";
+import { rulesKeyProblems, toEvidenceSources, toPromotionRules } from "./promotionRules";
 
 export const CONFIG_NAMESPACE = "promotion";
 
@@ -180,6 +181,7 @@ function crossKeyProblems(stack: string, raw: Loose): Refusal[] {
     });
   }
   for (const problem of governanceKeyProblems(raw)) add(problem.path, problem.accepted);
+  for (const problem of rulesKeyProblems(raw)) add(problem.path, problem.accepted);
   if (isObject(raw.deployments)) {
     if (!isObject(raw.governance)) {
       add(
@@ -276,6 +278,8 @@ export function validateStackConfig(
     apps: toApps(cfg),
     projectName: `${cfg.system}-${cfg.environment}`,
     governance: cfg.governance ? toGovernanceConfig(cfg.environment, cfg.governance) : undefined,
+    rules: cfg.rules ? toPromotionRules(cfg.rules) : undefined,
+    evidence: toEvidenceSources(cfg.evidence),
     deployments: cfg.deployments
       ? {
           organization: cfg.deployments.organization,

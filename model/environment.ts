@@ -160,6 +160,49 @@ export interface EnvironmentConfig {
   governance?: GovernanceConfig;
   /** How Pulumi Deployments runs this stack; undefined when `promotion:deployments` is not set. */
   deployments?: DeploymentsConfig;
+  /** What a promotion into this environment must show; undefined without `promotion:rules`. */
+  rules?: PromotionRules;
+  /** Where this environment's own evidence is read from (`promotion:evidence`). */
+  evidence: EvidenceSources;
+}
+
+/** `promotion:rules` (docs/rules.md): percentages 0-100, durations in seconds too. */
+export interface PromotionRules {
+  /** CI checks that must have succeeded on the image's commit. */
+  checks: string[];
+  /** Minimum line coverage, percent. */
+  coverage?: number;
+  security?: { maxHigh: number; maxCritical: number };
+  slo?: { availability: number; errorRate: number; window: string; windowSeconds: number };
+  /** Maximum error budget consumed, percent. */
+  errorBudget?: number;
+  noCriticalAlerts: boolean;
+  canary?: {
+    traffic: number;
+    duration: string;
+    durationSeconds: number;
+    successRate: number;
+  };
+  /** Approvers the promotion pull request needs (enforced by governance). */
+  approvals: string[];
+}
+
+export const EVIDENCE_QUERIES = [
+  "availability",
+  "errorRate",
+  "canaryTraffic",
+  "canarySuccessRate",
+] as const;
+export type EvidenceQuery = (typeof EVIDENCE_QUERIES)[number];
+
+/** `promotion:evidence`, with its defaults. */
+export interface EvidenceSources {
+  /** The environment's Prometheus HTTP API base URL. */
+  prometheus?: string;
+  /** Where CI publishes each image's reports, with {app} and {tag} (default evidence/{app}/{tag}). */
+  reports: string;
+  /** Queries replacing the defaults of rules/evidence.ts. */
+  queries: Partial<Record<EvidenceQuery, string>>;
 }
 
 /** `promotion:deployments` (docs/deployments.md), with its defaults applied. */
