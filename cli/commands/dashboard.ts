@@ -95,10 +95,15 @@ async function serve(port: number, io: CliIo): Promise<number> {
     `Serving the dashboard on ${serverUrl(listening)} (re-read on every request, the page reloads every ${REFRESH_SECONDS} s; data: ${serverUrl(listening)}data.json). Ctrl-C stops it.`,
   );
   return new Promise((resolve) => {
-    const stop = () => listening.close(() => resolve(EXIT_OK));
+    const stop = () => listening.close();
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
-    listening.on("close", () => resolve(EXIT_OK));
+    listening.on("close", () => {
+      // Leaves the process's signals as they were (a later Ctrl-C ends it as usual).
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve(EXIT_OK);
+    });
   });
 }
 
