@@ -172,8 +172,13 @@ function promotionHtml(p: NextPromotion): string {
   const command =
     p.state === "ready" || p.state === "confirm" ? `<p>Run ${code(p.command)}</p>` : "";
   const id = `promo-${escapeHtml(p.from)}-${escapeHtml(p.to)}`;
+  // Ready by the plan, but the gate could not be asked: said next to the verdict, not only below.
+  const unchecked =
+    (p.state === "ready" || p.state === "confirm") && !p.gateChecked
+      ? ` <span class="badge unknown">gate not checked</span>`
+      : "";
   return `<li class="promotion state-${p.state}" id="${id}" aria-labelledby="${id}-h">
-<h3 id="${id}-h">${escapeHtml(p.from)} → ${escapeHtml(p.to)}: <span class="badge promo-${p.state}">${STATE_LABEL[p.state]}</span></h3>
+<h3 id="${id}-h">${escapeHtml(p.from)} → ${escapeHtml(p.to)}: <span class="badge promo-${p.state}">${STATE_LABEL[p.state]}</span>${unchecked}</h3>
 ${changes}${reasons}${notes}${command}
 </li>`;
 }

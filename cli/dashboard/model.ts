@@ -59,6 +59,11 @@ export interface NextPromotion {
   reasons: string[];
   /** What could not be checked, and other remarks. */
   notes: string[];
+  /**
+   * Whether the lineage gate was checked against what both environments deployed; false when
+   * deployed state is unknown (then `ready` means: the plan and the history allow it).
+   */
+  gateChecked: boolean;
   /** The command that opens the promotion's pull request. */
   command: string;
 }
@@ -112,7 +117,7 @@ function gateFindings(
   source: StackState,
   changes: NextPromotion["changes"],
   sources: DashboardSources,
-): { reasons: string[]; notes: string[] } {
+): { reasons: string[]; notes: string[]; checked: boolean } {
   const from = source.config.environment;
   const to = target.config.environment;
   const upstreamRan = sources.deployed.get(from);
@@ -123,6 +128,7 @@ function gateFindings(
       notes: [
         `what ${from} and ${to} last deployed is unknown, so the promotion gate was not checked`,
       ],
+      checked: false,
     };
   }
   const mismatch = deployedMismatch(
@@ -131,7 +137,9 @@ function gateFindings(
     changes.map((c) => c.app),
   );
   // The CLI's own refusal (`promote` refuses it so), before the gate says the same at preview.
-  if (mismatch) return { reasons: [`${mismatch}: run '${upCommand(from)}' first`], notes: [] };
+  if (mismatch) {
+    return { reasons: [`${mismatch}: run '${upCommand(from)}' first`], notes: [], checked: true };
+  }
 
   const reasons: string[] = [];
   const notes: string[] = [];
@@ -172,7 +180,7 @@ function gateFindings(
     if (!outcome.allowed) reasons.push(...outcome.refusals.map(formatRefusal));
     else if (!outcome.value.checked) notes.push(`${app.name}: upstream ${outcome.value.checks}`);
   }
-  return { reasons, notes };
+  return { reasons, notes, checked: true };
 }
 
 /** The next promotion from `source` into `target`, decided as `promote` and the gate would. */
@@ -189,6 +197,7 @@ function nextPromotion(
     to,
     changes: [],
     notes: [],
+    gateChecked: false,
     command: promoteCommandLine(["promote", "--from", from, "--to", to]),
   };
   const planned = planPromotion(states, { from, to });
@@ -198,21 +207,20 @@ function nextPromotion(
   }
   const plan = planned.plan;
   const changes = plan.changes.map((c) => ({ app: c.app, current: c.current, tag: c.tag }));
-  const { reasons, notes } = gateFindings(target, source, changes, sources);
+  const { reasons, notes, checked } = gateFindings(target, source, changes, sources);
   notes.unshift(...plan.notes);
-  if (reasons.length > 0) return { ...base, changes, state: "blocked", reasons, notes };
+  const found = { ...base, changes, notes, gateChecked: checked };
+  if (reasons.length > 0) return { ...found, state: "blocked", reasons };
   const risks = promotionRisks(plan, sources.histories.get(to) ?? []);
   if (risks.length > 0) {
     return {
-      ...base,
-      changes,
+      ...found,
       state: "confirm",
       reasons: risks.map((r) => describeRisk(r)),
-      notes,
       command: `${base.command} --confirm "<why it is safe now>"`,
     };
   }
-  return { ...base, changes, state: "ready", reasons: [], notes };
+  return { ...found, state: "ready", reasons: [] };
 }
 
 /** Every record of every environment and app, newest first (then in chain order). */
@@ -264,6 +272,7 @@ export function dashboardData(sources: DashboardSources): DashboardData {
         changes: [],
         reasons: [`${file} cannot be read; fix it first`],
         notes: [],
+        gateChecked: false,
         command: promoteCommandLine(["promote", "--from", env.upstream, "--to", env.name]),
       });
       continue;

@@ -122,7 +122,7 @@ describe("dashboard: HTML page", () => {
       item(html, "stage"),
       /= up to date<\/span><\/h3>\n<ul class="reasons"><li>stage already runs what dev runs \(dex sha-5eed0a1b\)<\/li><\/ul>/,
     );
-    assert.match(item(html, "prod"), /✓ ready to promote/);
+    assert.match(item(html, "prod"), /✓ ready to promote<\/span><\/h3>/);
     assert.ok(
       item(html, "prod").includes(
         "Run <code>npm run promote -- promote --from stage --to prod</code>",
@@ -174,5 +174,10 @@ describe("dashboard: HTML page", () => {
       /<p class="alert" role="status">deployed state unavailable \(reading dev\): &lt;no backend&gt;\./,
     );
     assert.match(html, /No promotion record: deployed state could not be read\./);
+    // Ready by the plan, but the gate could not be asked: the verdict says so.
+    assert.match(
+      html,
+      /✓ ready to promote<\/span> <span class="badge unknown">gate not checked<\/span><\/h3>/,
+    );
   });
 });

@@ -104,6 +104,7 @@ describe("dashboard: data model", () => {
     assert.equal(prod.state, "ready", JSON.stringify(prod));
     assert.deepEqual(prod.changes, [{ app: "dex", current: SEED.tags.prod, tag: SEED.tags.stage }]);
     assert.equal(prod.command, "npm run promote -- promote --from stage --to prod");
+    assert.equal(prod.gateChecked, true);
   });
 
   it("blocks with the gate's own words when the upstream's Application is Degraded", () => {
@@ -161,6 +162,8 @@ describe("dashboard: data model", () => {
     assert.deepEqual(promotion(unknown, "prod").notes, [
       "what stage and prod last deployed is unknown, so the promotion gate was not checked",
     ]);
+    assert.equal(promotion(unknown, "prod").state, "ready");
+    assert.equal(promotion(unknown, "prod").gateChecked, false);
     assert.deepEqual(unknown.timeline, []);
     assert.equal(unknown.cells[0].deployed, null);
   });
