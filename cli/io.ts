@@ -7,6 +7,8 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { RecordReader } from "./deployed";
+import type { StackState } from "./plan/state";
+import type { UpstreamApplication } from "../rules/gate";
 
 export interface RunOptions {
   cwd: string;
@@ -91,6 +93,11 @@ export interface CliIo {
    * --json` or scripts/stack.sh. See deployed.ts.
    */
   readRecords?: RecordReader;
+  /**
+   * Reads the live Argo CD Applications (per `<env>/<app>`) for the dashboard; defaults to a GET
+   * on each environment's cluster (cli/dashboard/live.ts).
+   */
+  readLive?: (states: StackState[]) => Promise<Map<string, UpstreamApplication>>;
 }
 
 /** The directory holding Pulumi.yaml: `start` or its nearest ancestor that has one. */

@@ -5,12 +5,15 @@
  *   promote   open a PR moving the upstream's tags into the next environment
  *   rollback  open a PR moving an environment back to a tag it ran before (an exception)
  *   hotfix    open a PR pinning a tag in an environment straight away (an exception)
+ *   dashboard the promotion dashboard: one HTML page, served, or its data as JSON
  *
- * `main(argv, io)` returns the exit code: 0 done, 1 refused or failed, 2 usage error.
+ * `main(argv, io)` returns the exit code: 0 done, 1 refused or failed, 2 usage error; for
+ * `dashboard`, the only asynchronous command, a promise of it.
  */
 import { StackConfigError } from "../config/validate";
 import { didYouMean } from "../rules/suggest";
 import { parseOptions } from "./args";
+import { dashboardCommand } from "./commands/dashboard";
 import { hotfixCommand } from "./commands/hotfix";
 import { promoteCommand } from "./commands/promote";
 import { rollbackCommand } from "./commands/rollback";
@@ -27,6 +30,7 @@ const COMMANDS: readonly Command[] = [
   promoteCommand,
   rollbackCommand,
   hotfixCommand,
+  dashboardCommand,
 ];
 
 function commandNamed(name: string | undefined): Command | undefined {
@@ -54,8 +58,26 @@ function unknownCommand(name: string, io: CliIo): number {
   return EXIT_USAGE;
 }
 
-/** Runs one command; returns the exit code. */
-function runCommand(command: Command, argv: string[], io: CliIo): number {
+/** The exit code of an error a command threw, said on stderr. */
+function exitFor(error: unknown, command: Command, io: CliIo): number {
+  if (error instanceof UsageError) {
+    io.err(`Usage error: ${error.message}\n\n${command.usage}`);
+    return EXIT_USAGE;
+  }
+  if (error instanceof Refused || error instanceof StackEditError) {
+    io.err(`Refused: ${error.message}`);
+    return EXIT_REFUSED;
+  }
+  if (error instanceof StackConfigError) {
+    io.err(`Refused: fix the stack file first.\n${error.message}`);
+    return EXIT_REFUSED;
+  }
+  io.err(`Failed: ${error instanceof Error ? error.message : String(error)}`);
+  return EXIT_REFUSED;
+}
+
+/** Runs one command; returns the exit code (a promise of it for an asynchronous command). */
+function runCommand(command: Command, argv: string[], io: CliIo): number | Promise<number> {
   try {
     const values = parseOptions(argv.slice(1), command.options);
     if (values.help) {
@@ -63,27 +85,19 @@ function runCommand(command: Command, argv: string[], io: CliIo): number {
       return EXIT_OK;
     }
     // The PR footer shows the command that makes the change, not its dry run.
-    return command.run(values, io, promoteCommandLine(argv.filter((arg) => arg !== "--dry-run")));
+    const code = command.run(
+      values,
+      io,
+      promoteCommandLine(argv.filter((arg) => arg !== "--dry-run")),
+    );
+    return typeof code === "number" ? code : code.catch((error) => exitFor(error, command, io));
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`Usage error: ${error.message}\n\n${command.usage}`);
-      return EXIT_USAGE;
-    }
-    if (error instanceof Refused || error instanceof StackEditError) {
-      io.err(`Refused: ${error.message}`);
-      return EXIT_REFUSED;
-    }
-    if (error instanceof StackConfigError) {
-      io.err(`Refused: fix the stack file first.\n${error.message}`);
-      return EXIT_REFUSED;
-    }
-    io.err(`Failed: ${error instanceof Error ? error.message : String(error)}`);
-    return EXIT_REFUSED;
+    return exitFor(error, command, io);
   }
 }
 
-/** Runs the command line; returns the exit code. */
-export function main(argv: string[], io: CliIo = processIo()): number {
+/** Runs the command line; returns the exit code (a promise of it for `dashboard`). */
+export function main(argv: string[], io: CliIo = processIo()): number | Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) {
     io.err(overview());
@@ -109,5 +123,7 @@ if (require.main === module) {
     if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
     throw error;
   });
-  process.exitCode = main(process.argv.slice(2));
+  const code = main(process.argv.slice(2));
+  if (typeof code === "number") process.exitCode = code;
+  else void code.then((resolved) => (process.exitCode = resolved));
 }

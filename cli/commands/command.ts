@@ -9,8 +9,11 @@ export interface Command {
   /** The full help, printed by --help and with a usage error. */
   usage: string;
   options: Options;
-  /** Runs with the parsed options; `commandLine` is the command as typed, for the PR footer. */
-  run(values: Values, io: CliIo, commandLine: string): number;
+  /**
+   * Runs with the parsed options; `commandLine` is the command as typed, for the PR footer. Only
+   * `dashboard` is asynchronous (it reads live clusters and may serve); the others return at once.
+   */
+  run(values: Values, io: CliIo, commandLine: string): number | Promise<number>;
 }
 
 export const HELP_OPTION = { type: "boolean", short: "h" } as const;

@@ -3,68 +3,17 @@
  * upstream runs, the last promotion record. A broken stack file gets an error row, and exit 1.
  */
 import type { Values } from "../args";
-import {
-  pulumiRecordReader,
-  RecordsUnavailable,
-  type DeployedState,
-  type RecordReader,
-} from "../deployed";
 import { EXIT_OK, EXIT_REFUSED } from "../exitCodes";
 import type { CliIo } from "../io";
-import { loadProject, orderedEnvironments, type LoadedProject } from "../load";
-import { bestEffortOrder, chainLinks } from "../plan/chain";
 import { deployedMismatch, upCommand } from "../plan/deployed";
 import { formatStatusTable, statusRows } from "../status";
+import { readStatusSources } from "../statusSources";
 import { HELP_OPTION, type Command } from "./command";
 
-/** Chain order; with broken stack files, as far as the readable ones (and upstreams) tell. */
-function statusOrder(loaded: LoadedProject): string[] {
-  if (loaded.broken.length === 0) return orderedEnvironments(loaded.states);
-  const links = [
-    ...chainLinks(loaded.states),
-    ...loaded.broken.map((b) => ({ environment: b.environment, upstream: b.upstream })),
-  ];
-  const unknown = loaded.broken.filter((b) => b.upstream === undefined).map((b) => b.environment);
-  return bestEffortOrder(links, new Set(unknown));
-}
-
-/**
- * Each environment's deployed state, in order, until one cannot be read: then the reason (the
- * same reason would repeat for every stack, and each failed read may wait on a backend).
- */
-function readDeployed(
-  read: RecordReader,
-  envs: string[],
-): { deployed: Map<string, DeployedState>; unavailable?: string } {
-  const deployed = new Map<string, DeployedState>();
-  for (const env of envs) {
-    try {
-      deployed.set(env, read(env));
-    } catch (error) {
-      if (!(error instanceof RecordsUnavailable)) throw error;
-      return {
-        deployed,
-        unavailable: `deployed state unavailable (reading ${env}): ${error.reason}`,
-      };
-    }
-  }
-  return { deployed };
-}
-
 function run(values: Values, io: CliIo): number {
-  const loaded = loadProject(io.cwd);
+  const { loaded, order, deployed, unavailable } = readStatusSources(io);
   const { states, broken } = loaded;
-  const order = statusOrder(loaded);
-  const read = io.readRecords ?? pulumiRecordReader(io.run, io.cwd, io.onPath("pulumi"));
-  const readable = states.map((s) => s.config.environment);
-  const { deployed, unavailable } = readDeployed(
-    read,
-    order.filter((env) => readable.includes(env)),
-  );
-  if (unavailable) {
-    io.err(`${unavailable}\nThe DEPLOYED and LAST RECORD columns show "-".`);
-    deployed.clear();
-  }
+  if (unavailable) io.err(`${unavailable}\nThe DEPLOYED and LAST RECORD columns show "-".`);
   const rows = statusRows(order, states, broken, deployed);
   if (values.json) {
     io.out(

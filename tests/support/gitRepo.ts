@@ -59,6 +59,8 @@ export interface RunOptions {
   /** gh fails with this message (after recording the call), as with bad credentials. */
   ghFails?: string;
   records?: RecordReader;
+  /** The live Argo CD Applications the dashboard reads, instead of a GET on a cluster. */
+  live?: CliIo["readLive"];
 }
 
 export class TempProject {
@@ -123,8 +125,24 @@ export class TempProject {
     this.git("commit", "--quiet", "-m", message, "--", file);
   }
 
-  /** Runs the command line in-process against this project. */
+  /** Runs a synchronous command in-process against this project. */
   cli(argv: string[], options: RunOptions = {}): CliResult {
+    const { code, out, err } = this.start(argv, options);
+    if (typeof code !== "number") throw new Error(`${argv[0]} is asynchronous: use cliAsync`);
+    return { code, stdout: out.join("\n"), stderr: err.join("\n") };
+  }
+
+  /** Runs any command (dashboard is asynchronous) in-process against this project. */
+  async cliAsync(argv: string[], options: RunOptions = {}): Promise<CliResult> {
+    const { code, out, err } = this.start(argv, options);
+    const resolved = await code;
+    return { code: resolved, stdout: out.join("\n"), stderr: err.join("\n") };
+  }
+
+  private start(
+    argv: string[],
+    options: RunOptions,
+  ): { code: number | Promise<number>; out: string[]; err: string[] } {
     const out: string[] = [];
     const err: string[] = [];
     const run: Run = (command, args, runOptions) => {
@@ -143,9 +161,9 @@ export class TempProject {
       // Neither gh nor pulumi is on PATH unless the test says so.
       onPath: (command) => command === "gh" && options.gh === true,
       readRecords: options.records,
+      ...(options.live ? { readLive: options.live } : {}),
     };
-    const code = main(argv, io);
-    return { code, stdout: out.join("\n"), stderr: err.join("\n") };
+    return { code: main(argv, io), out, err };
   }
 
   cleanup(): void {
