@@ -98,6 +98,11 @@ export interface CliIo {
    * on each environment's cluster (cli/dashboard/live.ts).
    */
   readLive?: (states: StackState[]) => Promise<Map<string, UpstreamApplication>>;
+  /**
+   * The environment evidence sources are read with (GITHUB_API_URL, GITHUB_TOKEN or GH_TOKEN);
+   * defaults to this process's.
+   */
+  env?: Record<string, string | undefined>;
 }
 
 /** The directory holding Pulumi.yaml: `start` or its nearest ancestor that has one. */

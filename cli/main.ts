@@ -5,6 +5,7 @@
  *   promote   open a PR moving the upstream's tags into the next environment
  *   rollback  open a PR moving an environment back to a tag it ran before (an exception)
  *   hotfix    open a PR pinning a tag in an environment straight away (an exception)
+ *   check     check a promotion's rules against its evidence (CI checks, reports, metrics)
  *   dashboard the promotion dashboard: one HTML page, served, or its data as JSON
  *
  * `main(argv, io)` returns the exit code: 0 done, 1 refused or failed, 2 usage error; for
@@ -13,6 +14,7 @@
 import { StackConfigError } from "../config/validate";
 import { didYouMean } from "../rules/suggest";
 import { parseOptions } from "./args";
+import { checkCommand } from "./commands/check";
 import { dashboardCommand } from "./commands/dashboard";
 import { hotfixCommand } from "./commands/hotfix";
 import { promoteCommand } from "./commands/promote";
@@ -30,6 +32,7 @@ const COMMANDS: readonly Command[] = [
   promoteCommand,
   rollbackCommand,
   hotfixCommand,
+  checkCommand,
   dashboardCommand,
 ];
 

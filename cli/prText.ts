@@ -168,9 +168,41 @@ function confirmationBlock(plan: ChangePlan): string[] {
   ];
 }
 
+/** The promotion rules as checked; an override where no reviewer can miss it. */
+function rulesBlock(plan: ChangePlan): string[] {
+  if (!plan.rules) return [];
+  const caution = plan.rules.override
+    ? [
+        "> [!CAUTION]",
+        `> **Promotion rules overridden with ${code("--override-rules")}:** some rules of ${plan.env} failed (below).`,
+        `> **Reason given:** ${plan.rules.override}`,
+        "",
+      ]
+    : [];
+  return [
+    ...caution,
+    "<details><summary>Promotion rules</summary>",
+    "",
+    "```text",
+    plan.rules.table.replace(/```/g, "'''"),
+    "```",
+    "",
+    "</details>",
+    "",
+  ];
+}
+
 /** Title and body of the pull request for a plan. */
 export function prText(plan: ChangePlan, ctx: PrContext): PrText {
-  const body = [heading(plan), "", ...confirmationBlock(plan), ...table(plan), ""];
+  const body = [
+    heading(plan),
+    "",
+    ...confirmationBlock(plan),
+    ...table(plan),
+    "",
+    ...rulesBlock(plan),
+  ];
+
   if (plan.reason !== undefined) body.push(`**Reason:** ${plan.reason}`, "");
   for (const c of plan.changes) {
     if (c.endsBypass) {

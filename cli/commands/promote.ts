@@ -10,6 +10,7 @@ import { deployedMismatch, upCommand } from "../plan/deployed";
 import { planPromotion } from "../plan/promotion";
 import { promoteCommandLine } from "../shell";
 import type { StackState } from "../plan/state";
+import { checkRules, rulesCheckText } from "../evidence";
 import { carryOut, gitFor } from "./change";
 import { HELP_OPTION, type Command } from "./command";
 
@@ -70,7 +71,53 @@ function repeatCommand(values: Values): string {
   return promoteCommandLine(args);
 }
 
-function run(values: Values, io: CliIo, commandLine: string): number {
+export const OVERRIDE_REQUIRED =
+  "--override-rules needs a reason: say why promoting against the rules is safe; it is recorded in the commit and the pull request";
+
+/**
+ * Checks the target's promotion rules (docs/rules.md) against the evidence for the promoted tags.
+ * A failed rule refuses the promotion with the table, unless overridden with a reason, which goes
+ * into the commit and, as a caution, into the pull request (seed 002's SKIP_VALIDATION, recorded).
+ */
+async function checkPromotionRules(
+  planned: Planned,
+  source: StackState,
+  target: StackState,
+  io: CliIo,
+  override: string | undefined,
+): Promise<Planned> {
+  if (!("plan" in planned)) return planned;
+  const apps = [...new Set(planned.plan.changes.map((c) => c.app))];
+  const check = await checkRules(io, source, target, apps);
+  if (!check) return planned;
+  const table = rulesCheckText(check);
+  if (check.passed) {
+    io.err(table);
+    return { plan: { ...planned.plan, rules: { table, override: undefined } } };
+  }
+  if (override === undefined) {
+    return {
+      refused: `${table}\nTo promote anyway, say why: --override-rules "<reason>" (recorded in the commit and the pull request).`,
+    };
+  }
+  if (override.trim() === "") return { refused: OVERRIDE_REQUIRED };
+  const reason = override.trim();
+  io.err(`${table}\nOverridden: ${reason}`);
+  const plan = planned.plan;
+  return {
+    plan: {
+      ...plan,
+      rules: { table, override: reason },
+      commitBody: [plan.commitBody, "", `Promotion rules overridden: ${reason}`].join("\n"),
+    },
+  };
+}
+
+/**
+ * Synchronous unless the target has promotion rules: fetching their evidence is the only thing a
+ * promotion waits on (callers and tests that never configure rules keep a plain exit code).
+ */
+function run(values: Values, io: CliIo, commandLine: string): number | Promise<number> {
   const from = required(values, "from");
   const to = required(values, "to");
   const dryRun = values["dry-run"] === true;
@@ -94,7 +141,12 @@ function run(values: Values, io: CliIo, commandLine: string): number {
     repeatCommand(values),
   );
   const checked = checkUpstreamDeployed(confirmed, source, io);
-  return carryOut(checked, states, io, git, dryRun, commandLine);
+  if (!target.config.rules || !("plan" in checked)) {
+    return carryOut(checked, states, io, git, dryRun, commandLine);
+  }
+  return checkPromotionRules(checked, source, target, io, optional(values, "override-rules")).then(
+    (ruled) => carryOut(ruled, states, io, git, dryRun, commandLine),
+  );
 }
 
 export const promoteCommand: Command = {
@@ -111,6 +163,9 @@ hotfix exception (bypass block) on a promoted app ends: the block is removed.
 (as status does). A tag merged into Pulumi.<from>.yaml but not deployed there is refused, with
 the command to deploy it; when deployed state cannot be read, a warning says it was not checked.
 
+When <to> has promotion:rules (docs/rules.md), they are checked first against the evidence for the
+promoted tags, as \`check\` does; a failed rule refuses the promotion with the table.
+
 A promotion that re-pins a tag <to> rolled back from (the git history of Pulumi.<to>.yaml), or
 that replaces a hotfix in force in <to>, is refused unless confirmed with --confirm "<why>"; the
 reason goes into the commit and, as a caution at the top, into the pull request.
@@ -121,6 +176,9 @@ Options:
   --app NAME        promote this app only
   --tag TAG         promote only if <from> runs exactly this tag (guards against <from> moving on)
   --confirm REASON  promote a tag <to> rolled back from, or over a hotfix, for this reason
+  --override-rules REASON
+                    promote although <to>'s promotion rules fail (npm run promote -- check), for
+                    this reason, recorded in the commit and, as a caution, in the pull request
   --dry-run         print the steps, diff, branch, commit message and PR; change nothing
   -h, --help        show this help
 
@@ -133,6 +191,7 @@ the tags.`,
     app: { type: "string" },
     tag: { type: "string" },
     confirm: { type: "string" },
+    "override-rules": { type: "string" },
     "dry-run": { type: "boolean" },
     help: HELP_OPTION,
   },

@@ -40,6 +40,8 @@ export interface ChangePlan {
   notes: string[];
   /** A promotion a person confirmed (--confirm): why, and what it risks. */
   confirmation?: { reason: string; risks: PromotionRisk[] };
+  /** The target's promotion rules as checked (docs/rules.md), and an override's reason. */
+  rules?: { table: string; override: string | undefined };
 }
 
 /** What a promotion risks in its target, so a person must confirm it (see confirm.ts). */

@@ -52,7 +52,7 @@ export const DEFAULT_QUERIES: Record<EvidenceQuery, string> = {
   errorRate:
     '100 * (sum(rate(http_requests_total{namespace="{namespace}",app="{app}",code=~"5.."}[{window}])) or vector(0)) / sum(rate(http_requests_total{namespace="{namespace}",app="{app}"}[{window}]))',
   canaryTraffic:
-    '100 * sum(rate(http_requests_total{namespace="{namespace}",app="{app}",track="canary"}[{window}])) / sum(rate(http_requests_total{app="{app}"}[{window}]))',
+    '100 * sum(rate(http_requests_total{namespace="{namespace}",app="{app}",track="canary"}[{window}])) / sum(rate(http_requests_total{app="{app}",track=~"canary|stable"}[{window}]))',
   canarySuccessRate:
     '100 * (1 - (sum(rate(http_requests_total{namespace="{namespace}",app="{app}",track="canary",code=~"5.."}[{window}])) or vector(0)) / sum(rate(http_requests_total{namespace="{namespace}",app="{app}",track="canary"}[{window}])))',
 };
