@@ -61,6 +61,8 @@ export interface RunOptions {
   records?: RecordReader;
   /** The live Argo CD Applications the dashboard reads, instead of a GET on a cluster. */
   live?: CliIo["readLive"];
+  /** The environment evidence is read with (GITHUB_API_URL, GITHUB_TOKEN); default: none. */
+  env?: Record<string, string | undefined>;
 }
 
 export class TempProject {
@@ -162,6 +164,7 @@ export class TempProject {
       onPath: (command) => command === "gh" && options.gh === true,
       readRecords: options.records,
       ...(options.live ? { readLive: options.live } : {}),
+      env: options.env ?? {},
     };
     return { code: main(argv, io), out, err };
   }

@@ -10,6 +10,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { gatherEvidence } from "../../adapters/evidence/gather";
+import { decodeConfigValues } from "../../config/decode";
+import { engineConfig } from "../../config/stackFiles";
+import { validateStackConfig } from "../../config/validate";
 import { readChecks } from "../../adapters/evidence/github";
 import { readCoverage, readFindings } from "../../adapters/evidence/reports";
 import { GitHubChecksStandIn } from "../../harness/githubChecksStandIn";
@@ -299,5 +302,65 @@ describe("evidence: sources", () => {
     const results = evaluateRules(rules, evidence);
     assert.equal(rulesPass(results), false);
     assert.equal(results.find((r) => r.rule === "canary duration")?.verdict, "pass");
+  });
+});
+
+describe("evidence: bad promotion:rules are refused like every other key", () => {
+  const RULES_DIR = path.join(__dirname, "..", "fixtures", "rules");
+  const refusal = (stack: string, change: (raw: Record<string, unknown>) => void): string => {
+    const raw = decodeConfigValues(engineConfig(RULES_DIR, stack));
+    change(raw);
+    try {
+      validateStackConfig(stack, raw);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return "accepted";
+  };
+  const rulesOf = (raw: Record<string, unknown>) => raw.rules as Record<string, unknown>;
+
+  it("accepts the fixture's rules as they are (seed 002's numbers)", () => {
+    for (const stack of ["dev", "staging", "canary", "production"])
+      assert.equal(
+        refusal(stack, () => {}),
+        "accepted",
+      );
+  });
+
+  it("refuses a percentage of 140, an unknown rule, a negative count, a zero window", () => {
+    const message = refusal("staging", (raw) => {
+      rulesOf(raw).coverage = 140;
+      rulesOf(raw).coverge = 70;
+      rulesOf(raw).security = { maxHigh: -1, maxCritical: 0 };
+      rulesOf(raw).slo = { availability: 99, errorRate: 1, window: "0" };
+    });
+    assert.match(message, /Stack "staging"/);
+    assert.match(
+      message,
+      /promotion:rules\.coverage = 140; accepted: minimum line coverage: a percentage from 0 to 100/,
+    );
+    assert.match(
+      message,
+      /promotion:rules(\.coverge)? .*one of the keys checks, coverage, security, slo, errorBudget, noCriticalAlerts, canary, approvals/,
+    );
+    assert.match(
+      message,
+      /promotion:rules\.security\.maxHigh = -1; accepted: maxHigh: a whole number of findings/,
+    );
+    assert.match(message, /promotion:rules\.slo\.window = "0"; accepted: a duration such as 24h/);
+  });
+
+  it("refuses approvals the governance does not enforce, and upstream metrics on the first environment", () => {
+    assert.match(
+      refusal(
+        "canary",
+        (raw) => (rulesOf(raw).approvals = ["@data-literate/sre", "@data-literate/marketing"]),
+      ),
+      /promotion:rules\.approvals\[1\] = "@data-literate\/marketing"; accepted: one of promotion:governance\.approvers \(@data-literate\/sre, @data-literate\/qa\)/,
+    );
+    assert.match(
+      refusal("dev", (raw) => (raw.rules = { noCriticalAlerts: true })),
+      /promotion:rules\.noCriticalAlerts = true; accepted: not set on the first environment/,
+    );
   });
 });

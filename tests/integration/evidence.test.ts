@@ -1,0 +1,257 @@
+/**
+ * Promotion rules against real evidence sources: a real Prometheus (Debian's package, its TSDB
+ * backfilled by promtool with a month of request counters, alerting rules evaluated) for the
+ * upstream's SLO, error budget, critical alerts and canary; the GitHub checks stand-in for CI
+ * results; the reports CI published in the repository. The project is seed 002's chain
+ * (tests/fixtures/rules: dev -> staging -> canary -> production with exactly its numbers), run
+ * through the CLI in-process: `check` for each transition, and `promote` refused by the rules, then
+ * overridden with a recorded reason.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import type { DeployedState } from "../../cli/deployed";
+import { GitHubChecksStandIn } from "../../harness/githubChecksStandIn";
+import { countersText, gaugeText, Prometheus } from "../../harness/prometheus";
+import { tempProject, type TempProject } from "../support/gitRepo";
+
+const EVIDENCE = path.join(__dirname, "..", "fixtures", "evidence");
+const TAG = "sha-5eed0a1b";
+const COMMIT = "5eed0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b";
+const CHECKS = ["unit-tests", "integration-tests", "e2e-tests", "performance-tests"];
+
+/** dev: 0.2% errors and a critical backlog alert; staging: 0.1%; canary: 0.33% on 12% of traffic. */
+function metrics(now: number): string {
+  // Only the traffic production serves carries a track: "canary" (the canary's slice) or "stable".
+  const requests = (namespace: string, track: string, code: number, perSecond: number) => ({
+    sample: `http_requests_total{namespace="${namespace}",app="dex",${track ? `track="${track}",` : ""}code="${code}"}`,
+    perSecond,
+  });
+  return [
+    countersText(
+      "http_requests",
+      [
+        requests("dex-dev", "", 200, 99.8),
+        requests("dex-dev", "", 500, 0.2),
+        requests("dex-staging", "", 200, 99.9),
+        requests("dex-staging", "", 500, 0.1),
+        requests("dex-canary", "canary", 200, 11.96),
+        requests("dex-canary", "canary", 500, 0.04),
+        requests("dex-production", "stable", 200, 88),
+      ],
+      now,
+    ),
+    gaugeText(
+      "dex_queue_backlog",
+      [{ sample: 'dex_queue_backlog{namespace="dex-dev",app="dex"}', value: 500 }],
+      now,
+    ),
+  ].join("\n");
+}
+
+const ALERTS = `groups:
+  - name: dex
+    rules:
+      - alert: DexQueueBacklog
+        expr: dex_queue_backlog > 100
+        labels:
+          severity: critical
+      - alert: DexSlowStartup
+        expr: vector(1)
+        labels:
+          severity: warning
+`;
+
+describe("promotion rules with real evidence: Prometheus, GitHub checks, CI reports", function () {
+  this.timeout(10 * 60_000);
+  let prometheus: Prometheus;
+  let github: GitHubChecksStandIn;
+  let project: TempProject;
+  let env: Record<string, string>;
+  const canarySince = new Date(Date.now() - 30 * 3600_000).toISOString();
+  const records = (stack: string): DeployedState =>
+    stack === "canary"
+      ? {
+          tags: { dex: TAG },
+          records: {
+            dex: [{ tag: TAG, from: "staging", at: canarySince, by: "alice", kind: "promotion" }],
+          },
+        }
+      : { tags: { dex: stack === "production" ? "sha-5eed0c3d" : TAG }, records: {} };
+
+  before(async () => {
+    prometheus = await Prometheus.start(metrics(Math.floor(Date.now() / 1000)), ALERTS);
+    github = new GitHubChecksStandIn(
+      { owner: "data-literate", repo: "dex" },
+      [
+        {
+          sha: COMMIT,
+          checkRuns: CHECKS.map((name) => ({
+            name,
+            status: "completed",
+            conclusion: "success",
+            startedAt: "2026-01-28T10:00:00Z",
+          })),
+          statuses: [],
+        },
+      ],
+      "ghp_evidence",
+    );
+    env = { GITHUB_API_URL: await github.start(), GITHUB_TOKEN: "ghp_evidence" };
+    project = tempProject({ fixture: "rules" });
+    for (const file of project
+      .git("ls-files")
+      .trim()
+      .split("\n")
+      .filter((f) => f.endsWith(".yaml"))) {
+      project.write(
+        file,
+        project.read(file).replace("http://prometheus.monitoring.svc:9090", prometheus.url),
+      );
+    }
+    const reports = path.join(project.dir, "evidence", "dex", TAG);
+    fs.mkdirSync(reports, { recursive: true });
+    fs.copyFileSync(path.join(EVIDENCE, "coverage.xml"), path.join(reports, "coverage.xml"));
+    fs.copyFileSync(path.join(EVIDENCE, "trivy-clean.json"), path.join(reports, "trivy.json"));
+    project.git("add", ".");
+    project.git("commit", "--quiet", "-m", "evidence and this test's Prometheus");
+    project.git("push", "--quiet", "origin", "main");
+    // Alerting rules are evaluated every second: wait for the critical one to fire.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const body = (await (await fetch(`${prometheus.url}/api/v1/alerts`)).json()) as {
+        data: { alerts: { state: string }[] };
+      };
+      if (body.data.alerts.some((a) => a.state === "firing")) break;
+      if (Date.now() > deadline)
+        throw new Error(`no alert fired in 30 s: ${prometheus.log().slice(-2000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  });
+
+  after(async function () {
+    const failed = this.test?.parent?.tests.some((t) => t.state === "failed");
+    if (failed) console.error(prometheus?.log().slice(-3000));
+    await prometheus?.stop();
+    await github?.stop();
+    project?.cleanup();
+  });
+
+  it("check staging -> canary: every rule passes on staging's metrics and the image's evidence", async () => {
+    const result = await project.cliAsync(["check", "--from", "staging", "--to", "canary"], {
+      env,
+      records,
+    });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const out = result.stdout;
+    assert.match(out, /^dex sha-5eed0a1b, staging -> canary: the rules pass$/m);
+    for (const check of CHECKS)
+      assert.match(
+        out,
+        new RegExp(
+          `^check ${check} +success +succeeded +pass +GitHub checks of data-literate/dex@5eed0a1b$`,
+          "m",
+        ),
+      );
+    assert.match(
+      out,
+      /^coverage +85\.36% +≥ 80% +pass +evidence\/dex\/sha-5eed0a1b\/coverage\.xml$/m,
+    );
+    assert.match(out, /^security: critical findings +0 +≤ 0 +pass/m);
+    assert.match(
+      out,
+      /^availability over 1h +99\.9% +≥ 99\.5% +pass +Prometheus http:\/\/127\.0\.0\.1:\d+: 100 \* \(1 - /m,
+    );
+    assert.match(out, /^error rate over 1h +0\.1% +≤ 0\.5% +pass/m);
+    assert.match(out, /^error budget consumed \(30d\) +20% +< 30% +pass/m);
+    assert.match(out, /^approvals +at review +@data-literate\/sre, @data-literate\/qa +at review/m);
+    assert.match(out, /Promotion rules of canary: every rule passes\./);
+  });
+
+  it("check dev -> staging: refused while a critical alert fires for dev, everything else passing", async () => {
+    const result = await project.cliAsync(["check", "--from", "dev", "--to", "staging"], {
+      env,
+      records,
+    });
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stdout,
+      /^critical alerts firing +DexQueueBacklog +none +FAIL +Prometheus http:\/\/127\.0\.0\.1:\d+: firing critical alerts$/m,
+    );
+    assert.match(
+      result.stdout,
+      /Promotion rules of staging: 1 failed \(dex: critical alerts firing\)\./,
+    );
+    assert.doesNotMatch(result.stdout, /DexSlowStartup/, "a warning alert is not critical");
+  });
+
+  it("check canary -> production: the canary's SLO and error budget fail; its traffic, duration and success rate pass", async () => {
+    const result = await project.cliAsync(
+      ["check", "--from", "canary", "--to", "production", "--json"],
+      { env, records },
+    );
+    assert.equal(result.code, 1);
+    const check = JSON.parse(result.stdout) as {
+      reports: { results: { rule: string; verdict: string; measured: string }[] }[];
+    };
+    const verdicts = Object.fromEntries(
+      check.reports[0].results.map((r) => [r.rule, `${r.verdict} ${r.measured}`]),
+    );
+    assert.equal(verdicts["availability over 1h"], "fail 99.667%");
+    assert.equal(verdicts["error rate over 1h"], "fail 0.333%");
+    assert.equal(verdicts["error budget consumed (30d)"], "fail 333.333%");
+    assert.equal(verdicts["canary traffic"], "pass 12%");
+    assert.equal(verdicts["canary duration"], "pass 30h");
+    assert.equal(verdicts["canary success rate"], "pass 99.667%");
+    assert.equal(verdicts["coverage"], "pass 85.36%");
+  });
+
+  it("promote canary -> production is refused by the rules and changes nothing; with --override-rules it opens the PR saying so", async () => {
+    const before = project.git("rev-parse", "HEAD").trim();
+    const refused = await project.cliAsync(["promote", "--from", "canary", "--to", "production"], {
+      env,
+      records,
+      gh: true,
+    });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /REFUSED by the rules/);
+    assert.match(refused.stderr, /--override-rules "<reason>"/);
+    assert.equal(project.git("rev-parse", "HEAD").trim(), before);
+    assert.equal(project.git("status", "--porcelain"), "");
+    assert.equal(project.ghCalls.length, 0);
+
+    const overridden = await project.cliAsync(
+      [
+        "promote",
+        "--from",
+        "canary",
+        "--to",
+        "production",
+        "--override-rules",
+        "incident INC-42: the errors are the load test's",
+      ],
+      { env, records, gh: true },
+    );
+    assert.equal(overridden.code, 0, overridden.stderr);
+    const body = project.ghCalls.map((c) => c.input ?? c.args.join(" ")).join("\n");
+    assert.match(body, /Promotion rules overridden with `--override-rules`/);
+    assert.match(body, /\*\*Reason given:\*\* incident INC-42: the errors are the load test's/);
+    assert.match(body, /availability over 1h +99\.667%/);
+    const message = project.git("log", "-1", "--format=%B", "promote-production-sha-5eed0a1b");
+    assert.match(message, /Promotion rules overridden: incident INC-42/);
+  });
+
+  it("fails closed when Prometheus is down: the metric rules fail with the reason", async () => {
+    await prometheus.stop(true);
+    const result = await project.cliAsync(["check", "--from", "staging", "--to", "canary"], {
+      env,
+      records,
+    });
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stdout,
+      /^availability over 1h +unavailable +≥ 99\.5% +FAIL +Prometheus http:\/\/127\.0\.0\.1:\d+: .*: Prometheus did not answer/m,
+    );
+    assert.match(result.stdout, /^coverage +85\.36% +≥ 80% +pass/m);
+  });
+});
