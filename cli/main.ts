@@ -6,6 +6,7 @@
  *   rollback  open a PR moving an environment back to a tag it ran before (an exception)
  *   hotfix    open a PR pinning a tag in an environment straight away (an exception)
  *   check     check a promotion's rules against its evidence (CI checks, reports, metrics)
+ *   metrics   promotion metrics from the records and the git history
  *   dashboard the promotion dashboard: one HTML page, served, or its data as JSON
  *
  * `main(argv, io)` returns the exit code: 0 done, 1 refused or failed, 2 usage error; for
@@ -15,6 +16,7 @@ import { StackConfigError } from "../config/validate";
 import { didYouMean } from "../rules/suggest";
 import { parseOptions } from "./args";
 import { checkCommand } from "./commands/check";
+import { metricsCommand } from "./commands/metrics";
 import { dashboardCommand } from "./commands/dashboard";
 import { hotfixCommand } from "./commands/hotfix";
 import { promoteCommand } from "./commands/promote";
@@ -33,6 +35,7 @@ const COMMANDS: readonly Command[] = [
   rollbackCommand,
   hotfixCommand,
   checkCommand,
+  metricsCommand,
   dashboardCommand,
 ];
 
