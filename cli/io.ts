@@ -103,6 +103,11 @@ export interface CliIo {
    * defaults to this process's.
    */
   env?: Record<string, string | undefined>;
+  /**
+   * Deploys a stack (after `verify` pushed an automatic rollback); defaults to running
+   * scripts/stack.sh up <env> in the project directory.
+   */
+  up?: (env: string) => Promise<void>;
 }
 
 /** The directory holding Pulumi.yaml: `start` or its nearest ancestor that has one. */

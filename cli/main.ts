@@ -6,6 +6,7 @@
  *   rollback  open a PR moving an environment back to a tag it ran before (an exception)
  *   hotfix    open a PR pinning a tag in an environment straight away (an exception)
  *   check     check a promotion's rules against its evidence (CI checks, reports, metrics)
+ *   verify    after an up: Synced and Healthy on the pinned images, smoke, SLO; roll back if not
  *   metrics   promotion metrics from the records and the git history
  *   dashboard the promotion dashboard: one HTML page, served, or its data as JSON
  *
@@ -17,6 +18,7 @@ import { didYouMean } from "../rules/suggest";
 import { parseOptions } from "./args";
 import { checkCommand } from "./commands/check";
 import { metricsCommand } from "./commands/metrics";
+import { verifyCommand } from "./commands/verify";
 import { dashboardCommand } from "./commands/dashboard";
 import { hotfixCommand } from "./commands/hotfix";
 import { promoteCommand } from "./commands/promote";
@@ -36,6 +38,7 @@ const COMMANDS: readonly Command[] = [
   hotfixCommand,
   checkCommand,
   metricsCommand,
+  verifyCommand,
   dashboardCommand,
 ];
 

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { ACCEPTED_APPROVER, parseApprover } from "../rules/approvers";
 import { ACCEPTED_DURATION, parseDuration } from "../rules/gate";
 import { strictObject } from "./zodShapes";
-import type { EvidenceSources, PromotionRules } from "../model/environment";
+import type { EvidenceSources, PromotionRules, Verification } from "../model/environment";
 
 const percent = (what: string) =>
   z
@@ -176,5 +176,48 @@ export function toEvidenceSources(evidence: EvidenceInput | undefined): Evidence
     prometheus: evidence?.prometheus,
     reports: evidence?.reports ?? DEFAULT_REPORTS,
     queries: evidence?.queries ?? {},
+  };
+}
+
+/** `promotion:verification` (docs/rules.md#verification): what `promote verify` waits for after an up. */
+export const verificationSchema = strictObject(
+  {
+    /** How long the Applications may take to be Synced and Healthy on the new images. */
+    timeout: duration.optional(),
+    /** Health endpoints that must answer 2xx once the Applications are Healthy. */
+    smoke: z
+      .array(
+        z
+          .string({ error: "an http(s) URL of a health endpoint" })
+          .regex(/^https?:\/\/\S+$/, "an http(s) URL of a health endpoint"),
+        { error: "a list of http(s) URLs of health endpoints" },
+      )
+      .optional(),
+    /** How long to watch this environment's SLO after that (0: not watched). */
+    watch: z
+      .union([z.literal(0), z.literal("0"), duration], { error: `${ACCEPTED_DURATION}` })
+      .optional(),
+    /** The SLO watched, on this environment's Prometheus (promotion:evidence.prometheus). */
+    slo: strictObject(
+      { availability: percent("minimum availability"), errorRate: percent("maximum error rate") },
+      "the SLO watched",
+    ).optional(),
+    /** How an automatic rollback lands: a pull request, or a commit pushed straight to the branch. */
+    rollback: z.enum(["pr", "push"], { error: "pr or push" }).optional(),
+  },
+  "the verification",
+);
+
+export function toVerification(
+  input: z.infer<typeof verificationSchema> | undefined,
+): Verification {
+  return {
+    timeout: input?.timeout ?? "10m",
+    timeoutSeconds: parseDuration(input?.timeout ?? "10m") ?? 600,
+    smoke: input?.smoke ?? [],
+    watch: String(input?.watch ?? "0"),
+    watchSeconds: parseDuration(input?.watch ?? 0) ?? 0,
+    slo: input?.slo,
+    rollback: input?.rollback ?? "pr",
   };
 }

@@ -16,7 +16,7 @@ import {
 } from "../model/environment";
 import { deploymentsSchema } from "./deployments";
 import { governanceSchema } from "./governance";
-import { evidenceSchema, rulesSchema } from "./promotionRules";
+import { evidenceSchema, rulesSchema, verificationSchema } from "./promotionRules";
 import { strictObject } from "./zodShapes";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -253,6 +253,8 @@ export const stackConfigSchema = strictObject({
   rules: rulesSchema.optional(),
   /** Where this environment's own evidence is read from (config/promotionRules.ts). */
   evidence: evidenceSchema.optional(),
+  /** What `promote verify` checks after an up (config/promotionRules.ts). */
+  verification: verificationSchema.optional(),
 });
 
 export type RawStackConfig = z.infer<typeof stackConfigSchema>;

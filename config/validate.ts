@@ -12,7 +12,12 @@ import { repoMatches } from "../rules/sourceRepos";
 import { closest } from "../rules/suggest";
 import { gateKeyProblems, toGateConfig } from "./gate";
 import { governanceKeyProblems, toGovernanceConfig } from "./governance";
-import { rulesKeyProblems, toEvidenceSources, toPromotionRules } from "./promotionRules";
+import {
+  rulesKeyProblems,
+  toEvidenceSources,
+  toPromotionRules,
+  toVerification,
+} from "./promotionRules";
 
 export const CONFIG_NAMESPACE = "promotion";
 
@@ -280,6 +285,7 @@ export function validateStackConfig(
     governance: cfg.governance ? toGovernanceConfig(cfg.environment, cfg.governance) : undefined,
     rules: cfg.rules ? toPromotionRules(cfg.rules) : undefined,
     evidence: toEvidenceSources(cfg.evidence),
+    verification: toVerification(cfg.verification),
     deployments: cfg.deployments
       ? {
           organization: cfg.deployments.organization,

@@ -164,6 +164,19 @@ export interface EnvironmentConfig {
   rules?: PromotionRules;
   /** Where this environment's own evidence is read from (`promotion:evidence`). */
   evidence: EvidenceSources;
+  /** What `promote verify` checks after an up (`promotion:verification`, with its defaults). */
+  verification: Verification;
+}
+
+/** `promotion:verification` with its defaults (docs/rules.md#verification). */
+export interface Verification {
+  timeout: string;
+  timeoutSeconds: number;
+  smoke: string[];
+  watch: string;
+  watchSeconds: number;
+  slo?: { availability: number; errorRate: number };
+  rollback: "pr" | "push";
 }
 
 /** `promotion:rules` (docs/rules.md): percentages 0-100, durations in seconds too. */

@@ -202,7 +202,7 @@ export interface HealthInput {
 }
 
 /** The images the Application runs now: its live summary, else what it last compared against. */
-function liveImages(status: ApplicationStatus): string[] {
+export function liveImages(status: ApplicationStatus): string[] {
   return (
     status.summary?.images ??
     status.sync?.comparedTo?.source?.kustomize?.images ??
@@ -210,7 +210,7 @@ function liveImages(status: ApplicationStatus): string[] {
   ).filter((image): image is string => typeof image === "string");
 }
 
-function sameImages(a: readonly string[], b: readonly string[]): boolean {
+export function sameImages(a: readonly string[], b: readonly string[]): boolean {
   const sorted = (list: readonly string[]) => [...list].sort().join("\n");
   return sorted(a) === sorted(b);
 }

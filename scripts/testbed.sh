@@ -46,6 +46,8 @@ die() {
 }
 
 # The components in start order; `down` stops them in reverse.
+# Pods running an image with this tag never become Ready (kwok's pod-ready stage skips them).
+readonly NEVER_READY_TAG=sha-dead0000
 readonly COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok redis git-daemon argocd-repo-server argocd-application-controller)
 
 pid_of() { [[ -f $RUN_DIR/pids/$1.pid ]] && cat "$RUN_DIR/pids/$1.pid"; }
@@ -273,7 +275,22 @@ cmd_up() {
 		--cluster-signing-cert-file="$c/ca.crt" --cluster-signing-key-file="$c/ca.key" --controllers='*'
 	start kube-scheduler "$bin/kube-scheduler" --kubeconfig="$KC" --authentication-kubeconfig="$KC" \
 		--authorization-kubeconfig="$KC" --bind-address=127.0.0.1 --secure-port="$P_SCHED" --leader-elect=false
-	start kwok "$bin/kwok" --kubeconfig="$KC" --config="$share/kwok/stages.yaml" --manage-all-nodes=false \
+	# kwok's pod stages, with one exception: a pod whose container runs an image tagged
+	# $NEVER_READY_TAG is left Pending and unready, like a build that never starts (the automatic
+	# rollback's end-to-end test promotes one; docs/testbed.md).
+	awk -v tag="$NEVER_READY_TAG" '
+		{ print }
+		/^  name: pod-ready$/ { in_ready = 1 }
+		in_ready && /^    matchExpressions:$/ {
+			print "    - key: \x27.spec.containers.[].image | split(\":\") | .[-1]\x27"
+			print "      operator: \x27NotIn\x27"
+			print "      values:"
+			print "      - \x27" tag "\x27"
+			in_ready = 0
+		}
+	' "$share/kwok/stages.yaml" >"$RUN_DIR/kwok-stages.yaml"
+	grep -q "$NEVER_READY_TAG" "$RUN_DIR/kwok-stages.yaml" || die "could not add the never-ready stage rule to kwok's stages"
+	start kwok "$bin/kwok" --kubeconfig="$KC" --config="$RUN_DIR/kwok-stages.yaml" --manage-all-nodes=false \
 		--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake --cidr=10.244.0.0/16 \
 		--node-ip=127.0.0.1 --server-address="127.0.0.1:$P_KWOK"
 	wait_for kube-controller-manager 60 curl -fsSk "https://127.0.0.1:$P_KCM/healthz"

@@ -63,6 +63,8 @@ export interface RunOptions {
   live?: CliIo["readLive"];
   /** The environment evidence is read with (GITHUB_API_URL, GITHUB_TOKEN); default: none. */
   env?: Record<string, string | undefined>;
+  /** What `verify` runs to deploy an automatic rollback, instead of scripts/stack.sh up. */
+  up?: CliIo["up"];
 }
 
 export class TempProject {
@@ -165,6 +167,7 @@ export class TempProject {
       readRecords: options.records,
       ...(options.live ? { readLive: options.live } : {}),
       env: options.env ?? {},
+      ...(options.up ? { up: options.up } : {}),
     };
     return { code: main(argv, io), out, err };
   }
