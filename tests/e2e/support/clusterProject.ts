@@ -10,7 +10,13 @@ import { parseDocument } from "yaml";
 import { deployedStateOf, type DeployedState } from "../../../cli/deployed";
 import { listStacks, stackFilePath } from "../../../config/stackFiles";
 import { copyProject, engineStack, type EngineProject } from "../../../harness/engine";
-import { FIXTURES_DIR, tempProject, type CliResult, type TempProject } from "../../support/gitRepo";
+import {
+  FIXTURES_DIR,
+  tempProject,
+  type CliResult,
+  type RunOptions,
+  type TempProject,
+} from "../../support/gitRepo";
 import { targetedFixture, type Testbed } from "../../../harness/testbed";
 
 export const CLUSTER_FIXTURE = path.join(FIXTURES_DIR, "cluster");
@@ -97,9 +103,9 @@ export class ClusterProject {
   }
 
   /** The promotion command line in the work tree, reading the engine's deployed state. */
-  async cli(argv: string[]): Promise<CliResult> {
+  async cli(argv: string[], options: RunOptions = {}): Promise<CliResult> {
     const deployed = await this.deployed();
-    return this.repo.cli(argv, { records: (stack) => deployed[stack] });
+    return this.repo.cliAsync(argv, { records: (stack) => deployed[stack], ...options });
   }
 
   /** Merges a promotion branch into main, as the PR's merge button does. */
