@@ -152,7 +152,7 @@ function run(values: Values, io: CliIo, commandLine: string): number | Promise<n
 export const promoteCommand: Command = {
   name: "promote",
   summary: "open a PR giving an environment the tags its upstream runs",
-  usage: `Usage: npm run promote -- promote --from <env> --to <env> [--app NAME] [--tag TAG] [--confirm REASON] [--dry-run]
+  usage: `Usage: npm run promote -- promote --from <env> --to <env> [--app NAME] [--tag TAG] [--confirm REASON] [--override-rules REASON] [--dry-run]
 
 Pins in Pulumi.<to>.yaml the tags that <from> runs (every app the two have in common, or --app),
 on a new branch promote-<to>-<tag>, commits "chore: promote <tag> to <to>", pushes to origin and

@@ -12,7 +12,7 @@ describe("cli: did you mean", () => {
     assert.equal(result.code, 2);
     assert.match(
       result.stderr,
-      /^Usage error: unknown option --form \(did you mean "--from"\?\); accepted: --from, --to, --app, --tag, --confirm, --dry-run, --help\n/,
+      /^Usage error: unknown option --form \(did you mean "--from"\?\); accepted: --from, --to, --app, --tag, --confirm, --override-rules, --dry-run, --help\n/,
     );
     const rollback = project.cli(["rollback", "--env", "prod", "--resaon", "x"]);
     assert.equal(rollback.code, 2);
