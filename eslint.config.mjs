@@ -52,6 +52,7 @@ export default tseslint.config(
       "rendered/**",
       ".scratch/**",
       ".pulumi-state/**",
+      ".build/**",
       "toolchain/**",
       "**/*.js",
       "**/*.mjs",

@@ -8,38 +8,51 @@
  *
  * `main(argv, io)` returns the exit code: 0 done, 1 refused or failed, 2 usage error.
  */
-import { StackConfigError } from "../config/validate";
 import { didYouMean } from "../rules/suggest";
-import { parseOptions } from "./args";
-import { hotfixCommand } from "./commands/hotfix";
-import { promoteCommand } from "./commands/promote";
-import { rollbackCommand } from "./commands/rollback";
-import { statusCommand } from "./commands/status";
 import type { Command } from "./commands/command";
-import { Refused, UsageError } from "./errors";
 import { EXIT_OK, EXIT_REFUSED, EXIT_USAGE } from "./exitCodes";
 import { processIo, type CliIo } from "./io";
-import { promoteCommandLine } from "./shell";
-import { StackEditError } from "./stackText";
 
-const COMMANDS: readonly Command[] = [
-  statusCommand,
-  promoteCommand,
-  rollbackCommand,
-  hotfixCommand,
+/**
+ * Each command's name and one-line summary, for the overview and usage errors. The commands' code
+ * (config validation, yaml, git) loads only when one runs, so `--help` starts as fast as Node
+ * does; a unit test checks that these lines match the commands' own.
+ */
+export const COMMAND_SUMMARIES: readonly { name: string; summary: string }[] = [
+  {
+    name: "status",
+    summary:
+      "what each environment pins and deployed, its upstream's tag, the last promotion record",
+  },
+  { name: "promote", summary: "open a PR giving an environment the tags its upstream runs" },
+  { name: "rollback", summary: "open a PR moving an environment back to a tag it ran before" },
+  { name: "hotfix", summary: "open a PR pinning a tag in an environment without its upstream" },
 ];
 
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on use, see COMMAND_SUMMARIES */
+/** The commands, in COMMAND_SUMMARIES order (loaded on first use). */
+export function loadCommands(): readonly Command[] {
+  return [
+    (require("./commands/status") as typeof import("./commands/status")).statusCommand,
+    (require("./commands/promote") as typeof import("./commands/promote")).promoteCommand,
+    (require("./commands/rollback") as typeof import("./commands/rollback")).rollbackCommand,
+    (require("./commands/hotfix") as typeof import("./commands/hotfix")).hotfixCommand,
+  ];
+}
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 function commandNamed(name: string | undefined): Command | undefined {
-  return COMMANDS.find((c) => c.name === name);
+  if (!COMMAND_SUMMARIES.some((c) => c.name === name)) return undefined;
+  return loadCommands().find((c) => c.name === name);
 }
 
 function overview(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const width = Math.max(...COMMAND_SUMMARIES.map((c) => c.name.length));
   return [
     "Usage: npm run promote -- <command> [options]",
     "",
     "Commands:",
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...COMMAND_SUMMARIES.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     "",
     'Run "npm run promote -- <command> --help" for a command\'s options.',
     "Exit codes: 0 done (or nothing to do), 1 refused or failed, 2 usage error.",
@@ -47,7 +60,7 @@ function overview(): string {
 }
 
 function unknownCommand(name: string, io: CliIo): number {
-  const names = COMMANDS.map((c) => c.name);
+  const names = COMMAND_SUMMARIES.map((c) => c.name);
   io.err(
     `Usage error: unknown command "${name}"${didYouMean(name, names)}; accepted: ${names.join(", ")}\n\n${overview()}`,
   );
@@ -56,6 +69,13 @@ function unknownCommand(name: string, io: CliIo): number {
 
 /** Runs one command; returns the exit code. */
 function runCommand(command: Command, argv: string[], io: CliIo): number {
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded with the command, not for --help */
+  const { parseOptions } = require("./args") as typeof import("./args");
+  const { Refused, UsageError } = require("./errors") as typeof import("./errors");
+  const { promoteCommandLine } = require("./shell") as typeof import("./shell");
+  const { StackEditError } = require("./stackText") as typeof import("./stackText");
+  const { StackConfigError } = require("../config/validate") as typeof import("../config/validate");
+  /* eslint-enable @typescript-eslint/no-require-imports */
   try {
     const values = parseOptions(argv.slice(1), command.options);
     if (values.help) {
