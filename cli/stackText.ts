@@ -7,6 +7,8 @@
 import { isMap, isScalar, parse, parseDocument, stringify, type Pair, type YAMLMap } from "yaml";
 import { BYPASS_KINDS, type Bypass, type BypassKind } from "../model/environment";
 import { yamlSyntaxError } from "../config/yamlError";
+import { engineConfigOfText } from "../config/stackFiles";
+import { configTooBig, engineConfigBytes } from "../rules/configSize";
 
 export type { Bypass, BypassKind };
 
@@ -235,4 +237,22 @@ export function editStackText(text: string, file: string, edits: AppEdit[]): str
     }
   }
   return result;
+}
+
+/**
+ * Refuses an edit after which the engine could not start the program for this stack file: its
+ * config would no longer fit the one environment variable the engine passes it in
+ * (rules/configSize.ts). Says the size, the limit and what to do.
+ */
+export function refuseOversizedConfig(projectDir: string, file: string, text: string): void {
+  const stack = /^Pulumi\.(.+)\.yaml$/.exec(file.split(/[\\/]/).pop() ?? "")?.[1];
+  if (stack === undefined) return;
+  let bytes: number;
+  try {
+    bytes = engineConfigBytes(engineConfigOfText(projectDir, stack, text));
+  } catch {
+    return; // not readable: the validation after the edit says why
+  }
+  const tooBig = configTooBig(stack, bytes);
+  if (tooBig) throw new StackEditError(`${file} after this edit: ${tooBig}`);
 }
