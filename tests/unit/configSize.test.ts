@@ -38,7 +38,8 @@ function seedWithApps(count: number, compact: boolean): { dir: string; cleanup: 
   }
   doc.setIn(["config", "promotion:apps"], apps);
   if (compact) {
-    const { tag: _tag, ...shared } = template as Record<string, unknown>;
+    const shared: Record<string, unknown> = { ...template };
+    delete shared.tag;
     doc.setIn(["config", "promotion:appDefaults"], shared);
   }
   fs.writeFileSync(file, doc.toString());
