@@ -30,14 +30,29 @@ export const COMMAND_SUMMARIES: readonly { name: string; summary: string }[] = [
 ];
 
 /* eslint-disable @typescript-eslint/no-require-imports -- loaded on use, see COMMAND_SUMMARIES */
+/** What running a command needs beyond the overview, loaded together, once, on first use. */
+function loadRuntime() {
+  return {
+    commands: [
+      (require("./commands/status") as typeof import("./commands/status")).statusCommand,
+      (require("./commands/promote") as typeof import("./commands/promote")).promoteCommand,
+      (require("./commands/rollback") as typeof import("./commands/rollback")).rollbackCommand,
+      (require("./commands/hotfix") as typeof import("./commands/hotfix")).hotfixCommand,
+    ] as readonly Command[],
+    ...(require("./args") as typeof import("./args")),
+    ...(require("./errors") as typeof import("./errors")),
+    ...(require("./shell") as typeof import("./shell")),
+    StackEditError: (require("./stackText") as typeof import("./stackText")).StackEditError,
+    StackConfigError: (require("../config/validate") as typeof import("../config/validate"))
+      .StackConfigError,
+  };
+}
+let runtime: ReturnType<typeof loadRuntime> | undefined;
+const commandRuntime = () => (runtime ??= loadRuntime());
+
 /** The commands, in COMMAND_SUMMARIES order (loaded on first use). */
 export function loadCommands(): readonly Command[] {
-  return [
-    (require("./commands/status") as typeof import("./commands/status")).statusCommand,
-    (require("./commands/promote") as typeof import("./commands/promote")).promoteCommand,
-    (require("./commands/rollback") as typeof import("./commands/rollback")).rollbackCommand,
-    (require("./commands/hotfix") as typeof import("./commands/hotfix")).hotfixCommand,
-  ];
+  return commandRuntime().commands;
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -69,13 +84,14 @@ function unknownCommand(name: string, io: CliIo): number {
 
 /** Runs one command; returns the exit code. */
 function runCommand(command: Command, argv: string[], io: CliIo): number {
-  /* eslint-disable @typescript-eslint/no-require-imports -- loaded with the command, not for --help */
-  const { parseOptions } = require("./args") as typeof import("./args");
-  const { Refused, UsageError } = require("./errors") as typeof import("./errors");
-  const { promoteCommandLine } = require("./shell") as typeof import("./shell");
-  const { StackEditError } = require("./stackText") as typeof import("./stackText");
-  const { StackConfigError } = require("../config/validate") as typeof import("../config/validate");
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  const {
+    parseOptions,
+    Refused,
+    UsageError,
+    promoteCommandLine,
+    StackEditError,
+    StackConfigError,
+  } = commandRuntime();
   try {
     const values = parseOptions(argv.slice(1), command.options);
     if (values.help) {
