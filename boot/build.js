@@ -73,18 +73,25 @@ function buildKey(root) {
       return "";
     }
   };
-  let tsVersion = "";
-  try {
-    tsVersion = JSON.parse(
-      read(require.resolve("typescript/package.json", { paths: [root] })),
-    ).version;
-  } catch {
-    // no typescript: the build below says so
+  // Read straight from node_modules (module resolution costs more than the read); resolved only
+  // when it is elsewhere.
+  let tsVersion = read(path.join(root, "node_modules", "typescript", "package.json"));
+  if (!tsVersion) {
+    try {
+      tsVersion = read(require.resolve("typescript/package.json", { paths: [root] }));
+    } catch {
+      // no typescript: the build below says so
+    }
   }
-  return require("crypto")
-    .createHash("sha256")
-    .update(`${tsVersion}\0${read(path.join(root, "tsconfig.json"))}\0${read(__filename)}`)
-    .digest("hex");
+  tsVersion = (/"version":\s*"([^"]+)"/.exec(tsVersion) || [])[1] || "";
+  // FNV-1a over the three texts: no crypto module to load on every start.
+  const text = `${tsVersion}\0${read(path.join(root, "tsconfig.json"))}\0${read(__filename)}`;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `${tsVersion}-${text.length}-${hash.toString(16)}`;
 }
 
 function compilerOptions(ts, root) {
@@ -109,6 +116,47 @@ function writeAtomically(file, text) {
   const temporary = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(temporary, text);
   fs.renameSync(temporary, file);
+}
+
+/** Transpiles one source (relative to `root`) into .build/, with its source map. */
+function transpiler(root) {
+  let ts;
+  try {
+    ts = require(require.resolve("typescript", { paths: [root] }));
+  } catch (error) {
+    throw new Error(
+      `boot/build.js: cannot load the TypeScript compiler to build ${OUT_DIR}/ (run 'npm ci' first): ${error.message}`,
+    );
+  }
+  const options = compilerOptions(ts, root);
+  return (rel) => {
+    const source = path.join(root, rel);
+    const out = path.join(root, OUT_DIR, outputOf(rel));
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    const result = ts.transpileModule(fs.readFileSync(source, "utf8"), {
+      compilerOptions: options,
+      fileName: source,
+      reportDiagnostics: true,
+    });
+    const errors = (result.diagnostics || []).filter(
+      (d) => d.category === ts.DiagnosticCategory.Error,
+    );
+    if (errors.length > 0) {
+      const text = errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+      throw new Error(`boot/build.js: ${rel} does not transpile: ${text.join("; ")}`);
+    }
+    // The map points at the TypeScript source, relative to the output, so stack traces name it.
+    const map = JSON.parse(result.sourceMapText);
+    map.sources = [path.relative(path.dirname(out), source)];
+    map.file = path.basename(out);
+    delete map.sourceRoot;
+    const js = result.outputText.replace(
+      /\/\/# sourceMappingURL=.*$/m,
+      `//# sourceMappingURL=${path.basename(out)}.map`,
+    );
+    writeAtomically(`${out}.map`, JSON.stringify(map));
+    writeAtomically(out, js);
+  };
 }
 
 /**
@@ -154,43 +202,8 @@ function ensureBuilt(root = ROOT, log = () => {}) {
   if (stale.length === 0) return { built: 0, removed: removed.length };
 
   const started = Date.now();
-  let ts;
-  try {
-    ts = require(require.resolve("typescript", { paths: [root] }));
-  } catch (error) {
-    throw new Error(
-      `boot/build.js: cannot load the TypeScript compiler to build ${OUT_DIR}/ (run 'npm ci' first): ${error.message}`,
-    );
-  }
-  const options = compilerOptions(ts, root);
-  for (const rel of stale) {
-    const source = path.join(root, rel);
-    const out = path.join(outRoot, outputOf(rel));
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    const result = ts.transpileModule(fs.readFileSync(source, "utf8"), {
-      compilerOptions: options,
-      fileName: source,
-      reportDiagnostics: true,
-    });
-    const errors = (result.diagnostics || []).filter(
-      (d) => d.category === ts.DiagnosticCategory.Error,
-    );
-    if (errors.length > 0) {
-      const text = errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
-      throw new Error(`boot/build.js: ${rel} does not transpile: ${text.join("; ")}`);
-    }
-    // The map points at the TypeScript source, relative to the output, so stack traces name it.
-    const map = JSON.parse(result.sourceMapText);
-    map.sources = [path.relative(path.dirname(out), source)];
-    map.file = path.basename(out);
-    delete map.sourceRoot;
-    const js = result.outputText.replace(
-      /\/\/# sourceMappingURL=.*$/m,
-      `//# sourceMappingURL=${path.basename(out)}.map`,
-    );
-    writeAtomically(`${out}.map`, JSON.stringify(map));
-    writeAtomically(out, js);
-  }
+  const transpile = transpiler(root);
+  for (const rel of stale) transpile(rel);
   if (everything) writeAtomically(stampFile, key);
   log(
     `boot/build.js: transpiled ${stale.length} file(s) into ${OUT_DIR}/ in ${Date.now() - started} ms`,
@@ -198,12 +211,67 @@ function ensureBuilt(root = ROOT, log = () => {}) {
   return { built: stale.length, removed: removed.length };
 }
 
+/**
+ * Start-up without walking every source: a full ensureBuilt() only when there is no build or the
+ * compiler, tsconfig.json or this file changed; otherwise each built file is checked as Node loads
+ * it (one stat of its source) and transpiled again first when its source is newer, a file whose
+ * source is gone is refused, and a require that finds no built file (a new source) builds what is
+ * missing and resolves again. So only what a run loads is checked, and nothing stale is run.
+ */
+function useBuild(root = ROOT, log = () => {}) {
+  const outRoot = path.join(root, OUT_DIR);
+  let stamp = "";
+  try {
+    stamp = fs.readFileSync(path.join(outRoot, ".stamp"), "utf8");
+  } catch {
+    // no build yet
+  }
+  if (stamp !== buildKey(root)) ensureBuilt(root, log);
+  const Module = require("module");
+  const prefix = outRoot + path.sep;
+  let transpile;
+  const loadJs = Module._extensions[".js"];
+  Module._extensions[".js"] = function (module, filename) {
+    if (filename.startsWith(prefix)) {
+      const rel = path.relative(outRoot, filename).replace(/\.js$/, ".ts");
+      const sourceTime = mtime(path.join(root, rel));
+      if (sourceTime < 0) {
+        throw new Error(
+          `boot/build.js: ${OUT_DIR}/${path.relative(outRoot, filename)} has no source ${rel} any more; run 'npm run build' (stale output is not run)`,
+        );
+      }
+      if (mtime(filename) < sourceTime) {
+        transpile = transpile || transpiler(root);
+        transpile(rel);
+        log(`boot/build.js: transpiled ${rel} again (its source is newer)`);
+      }
+    }
+    return loadJs.call(this, module, filename);
+  };
+  const resolve = Module._resolveFilename;
+  Module._resolveFilename = function (request, parent, ...rest) {
+    try {
+      return resolve.call(this, request, parent, ...rest);
+    } catch (error) {
+      if (
+        error.code !== "MODULE_NOT_FOUND" ||
+        !parent ||
+        !String(parent.filename).startsWith(prefix)
+      ) {
+        throw error;
+      }
+      ensureBuilt(root, log);
+      return resolve.call(this, request, parent, ...rest);
+    }
+  };
+}
+
 /** The built JavaScript file of a TypeScript source (relative to the project). */
 function builtPath(rel, root = ROOT) {
   return path.join(root, OUT_DIR, outputOf(rel));
 }
 
-module.exports = { ensureBuilt, builtPath, sourceFiles, OUT_DIR, SOURCES };
+module.exports = { ensureBuilt, useBuild, builtPath, sourceFiles, OUT_DIR, SOURCES };
 
 if (require.main === module) {
   const result = ensureBuilt(ROOT, (line) => process.stderr.write(`${line}\n`));

@@ -5,14 +5,14 @@
 "use strict";
 const path = require("path");
 const Module = require("module");
-const { ensureBuilt, builtPath } = require("./build");
+const { useBuild, builtPath } = require("./build");
 
 const [entry, ...args] = process.argv.slice(2);
 if (!entry || !entry.endsWith(".ts")) {
   process.stderr.write("usage: node boot/run.js <entry.ts> [args...]\n");
   process.exit(2);
 }
-ensureBuilt(undefined, (line) => process.stderr.write(`${line}\n`));
+useBuild(undefined, (line) => process.stderr.write(`${line}\n`));
 // Stack traces through the source maps, for our files only (node_modules' maps stay unread).
 require("./sourceMaps").install();
 const file = builtPath(path.normalize(entry));
