@@ -14,7 +14,7 @@ import { orderChain } from "../rules/chain";
 import { stackFileName } from "../rules/names";
 import { PROJECT_DIR } from "../harness/program";
 import { copyProject, engineStack, toolchainBin, type EngineProject } from "../harness/engine";
-import { fmt, table, timeProcess, type ProcessRun } from "./measure";
+import { fmt, median, table, timeProcess, type ProcessRun } from "./measure";
 import { scaledStackFile } from "./scale";
 
 const BARE_PROGRAM = `"use strict";
@@ -64,11 +64,15 @@ function preview(project: EngineProject, stack: string): ProcessRun & { creates:
 export interface EngineRow {
   stack: string;
   apps: number;
+  /** Pairs run (ours, then bare). */
+  runs: number;
   resources: number;
   configKb: number;
   explicitKb: number;
   ms: number;
   bareMs: number;
+  /** Median of the pairs' ratios. */
+  ratio: number;
   peakMb?: number;
   barePeakMb?: number;
 }
@@ -85,6 +89,7 @@ export function chainStacks(): string[] {
 export async function benchEngine(
   stacks: string[],
   counts: number[],
+  repeatsFor: (apps: number) => number,
   log: (line: string) => void,
 ): Promise<EngineRow[]> {
   const chain = chainStacks();
@@ -99,24 +104,32 @@ export async function benchEngine(
       // Every stack exists before any preview: the gate reads the upstream's (empty) outputs.
       for (const stack of chain) await engineStack(project, stack);
       for (const stack of stacks) {
-        const ours = preview(project, stack);
         const bareStack = `${stack}-${apps}`;
         await engineStack(bare, bareStack);
-        fs.writeFileSync(
-          path.join(bare.dir, `Pulumi.${bareStack}.yaml`),
-          `config:\n  bare:count: "${Math.max(ours.creates - 2, 0)}"\n`,
-        );
-        const plain = preview(bare, bareStack);
+        // In turn, ours then bare, `repeats` times; medians, and the median of the pairs' ratios.
+        const pairs: Array<[ReturnType<typeof preview>, ReturnType<typeof preview>]> = [];
+        for (let i = 0; i < repeatsFor(apps); i++) {
+          const ours = preview(project, stack);
+          fs.writeFileSync(
+            path.join(bare.dir, `Pulumi.${bareStack}.yaml`),
+            `config:\n  bare:count: "${Math.max(ours.creates - 2, 0)}"\n`,
+          );
+          pairs.push([ours, preview(bare, bareStack)]);
+        }
+        const peaks = (runs: ProcessRun[]) =>
+          runs.some((r) => r.peakMb === undefined) ? undefined : median(runs.map((r) => r.peakMb!));
         const row: EngineRow = {
           stack,
           apps,
-          resources: ours.creates,
+          runs: pairs.length,
+          resources: pairs[0][0].creates,
           configKb: scaled[stack].compactBytes / 1024,
           explicitKb: scaled[stack].explicitBytes / 1024,
-          ms: ours.ms,
-          bareMs: plain.ms,
-          peakMb: ours.peakMb,
-          barePeakMb: plain.peakMb,
+          ms: median(pairs.map(([a]) => a.ms)),
+          bareMs: median(pairs.map(([, b]) => b.ms)),
+          ratio: median(pairs.map(([a, b]) => a.ms / b.ms)),
+          peakMb: peaks(pairs.map(([a]) => a)),
+          barePeakMb: peaks(pairs.map(([, b]) => b)),
         };
         log(
           `  ${stack} with ${apps} app(s): ${row.resources} resources, ${fmt(row.ms)} ms vs bare ${fmt(row.bareMs)} ms`,
@@ -136,11 +149,12 @@ export function formatEngineRows(rows: EngineRow[]): string {
     return base && row.apps > 1 ? (ms(row) - ms(base)) / (row.apps - 1) : NaN;
   };
   return [
-    "`pulumi preview` with the real engine: this program vs a bare program declaring as many resources (one run each, in turn)",
+    "`pulumi preview` with the real engine: this program vs a bare program declaring as many resources (in turn; medians, x bare = median of the pairs' ratios)",
     table(
       [
         "stack",
         "apps",
+        "runs",
         "resources",
         "config KB (compact / written out; limit 128)",
         "ms",
@@ -154,11 +168,12 @@ export function formatEngineRows(rows: EngineRow[]): string {
       rows.map((r) => [
         r.stack,
         String(r.apps),
+        String(r.runs),
         String(r.resources),
         `${fmt(r.configKb, 1)} / ${fmt(r.explicitKb, 1)}`,
         fmt(r.ms),
         fmt(r.bareMs),
-        fmt(r.ms / r.bareMs, 2),
+        fmt(r.ratio, 2),
         fmt(
           perApp(r, (x) => x.ms),
           2,

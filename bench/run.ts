@@ -5,8 +5,9 @@
  *   - the program under Pulumi mocks for 1, 10, 100, 600 and 1,000 apps: per-app cost, peak memory;
  *   - `pulumi preview` with the real engine for the same sizes, against a bare program declaring as
  *     many resources: the overhead ratio, per-app cost, peak memory.
- * Options: --quick (about a minute: dev only, 1, 100 and 1,000 apps, the engine at 1 and 1,000),
- * --mocks-only, --repeats N (mock medians), --pairs N (CLI pairs), --stacks a,b.
+ * Options: --quick (about a minute: dev only; mocks at 1, 100 and 1,000 apps, the engine at 1
+ * and 100), --mocks-only, --repeats N (mock medians), --engine-repeats N (engine pairs up to 100
+ * apps; one above), --pairs N (CLI pairs), --stacks a,b.
  */
 import { parseArgs } from "util";
 import { benchCli, formatCliRows } from "./cli";
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
       repeats: { type: "string" },
       pairs: { type: "string" },
       stacks: { type: "string" },
+      "engine-repeats": { type: "string" },
     },
   });
   const quick = values.quick ?? false;
@@ -42,7 +44,14 @@ async function main(): Promise<void> {
   if (!values["mocks-only"]) {
     console.log("");
     log("pulumi preview, real engine ...");
-    const rows = await benchEngine(stacks, quick ? [1, 1000] : FULL_COUNTS, log);
+    // Pairs per size: the small ones are noisy, the big ones take a minute each on 2 cores.
+    const engineRepeats = Number(values["engine-repeats"] ?? (quick ? 1 : 3));
+    const rows = await benchEngine(
+      stacks,
+      quick ? [1, 100] : FULL_COUNTS,
+      (apps) => (apps > 100 ? 1 : engineRepeats),
+      log,
+    );
     console.log(formatEngineRows(rows));
   }
   console.log(`\n(${quick ? "--quick, " : ""}${((Date.now() - started) / 1000).toFixed(0)} s)`);
