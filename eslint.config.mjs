@@ -53,6 +53,7 @@ export default tseslint.config(
       "rendered/**",
       ".scratch/**",
       ".pulumi-state/**",
+      ".build/**",
       "toolchain/**",
       "**/*.js",
       "**/*.mjs",

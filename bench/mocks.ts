@@ -1,56 +1,74 @@
 /**
- * Wall time of one program run per stack under Pulumi mocks, for 1, 10 and 100 apps. Each row is
- * the median of several runs; ratios are against the 1-app run of the same stack in this process.
+ * The program under Pulumi mocks, per stack, with its first app scaled to N apps (compact form):
+ * each size in a process of its own (so its peak memory is its own), the median of the repeats
+ * after a warm-up run. Ratios against the 1-app run of the same stack; the cost per app is the
+ * time above the 1-app run divided by the apps added, so a flat column means linear scaling.
  */
-import { performance } from "perf_hooks";
-import { listStacks } from "../config/stackFiles";
-import { PROJECT_DIR, runProgram } from "../harness/program";
-import { configWithApps } from "./appsConfig";
-
-export const APP_COUNTS = [1, 10, 100];
-
-async function timeRun(stack: string, config: Record<string, string>): Promise<number> {
-  const start = performance.now();
-  await runProgram(stack, {}, config);
-  return performance.now() - start;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { PROJECT_DIR } from "../harness/program";
+import { fmt, table } from "./measure";
 
 export interface MockRow {
   stack: string;
   apps: number;
   ms: number;
+  /** CPU time (user + system) of the run: the per-app figures come from it. */
+  cpuMs: number;
+  peakMb: number;
 }
 
-export async function benchMocks(repeats: number): Promise<MockRow[]> {
+export function benchMocks(stacks: string[], counts: number[], repeats: number): MockRow[] {
   const rows: MockRow[] = [];
-  for (const stack of listStacks(PROJECT_DIR)) {
-    await timeRun(stack, configWithApps(PROJECT_DIR, stack, 1)); // warm-up: module loading, JIT
-    for (const apps of APP_COUNTS) {
-      const config = configWithApps(PROJECT_DIR, stack, apps);
-      const times: number[] = [];
-      for (let i = 0; i < repeats; i++) times.push(await timeRun(stack, config));
-      rows.push({ stack, apps, ms: median(times) });
+  for (const stack of stacks) {
+    for (const apps of counts) {
+      const child = spawnSync(
+        process.execPath,
+        [
+          "-r",
+          "ts-node/register/transpile-only",
+          path.join(PROJECT_DIR, "bench", "mockRun.ts"),
+          stack,
+          String(apps),
+          String(repeats),
+        ],
+        { cwd: PROJECT_DIR, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
+      );
+      if (child.status !== 0) throw new Error(`mock run of ${stack} with ${apps} apps failed`);
+      const { ms, cpuMs, peakMb } = JSON.parse(child.stdout.trim().split("\n").pop()!) as {
+        ms: number;
+        cpuMs: number;
+        peakMb: number;
+      };
+      rows.push({ stack, apps, ms, cpuMs, peakMb });
     }
   }
   return rows;
 }
 
-export function formatMockRows(rows: MockRow[]): string {
-  const lines = [
-    "Program run under mocks (median wall time)",
-    "stack   apps   time ms   x vs 1 app   ms per extra app",
-  ];
-  for (const row of rows) {
-    const base = rows.find((r) => r.stack === row.stack && r.apps === 1)!;
-    const perApp = row.apps > 1 ? ((row.ms - base.ms) / (row.apps - 1)).toFixed(2) : "-";
-    lines.push(
-      `${row.stack.padEnd(7)} ${String(row.apps).padStart(4)} ${row.ms.toFixed(1).padStart(9)} ${(row.ms / base.ms).toFixed(2).padStart(12)} ${perApp.padStart(18)}`,
-    );
-  }
-  return lines.join("\n");
+/** CPU ms per app above the 1-app run of the same stack. */
+export function perApp(rows: MockRow[], row: MockRow): number {
+  const base = rows.find((r) => r.stack === row.stack && r.apps === 1);
+  return base && row.apps > 1 ? (row.cpuMs - base.cpuMs) / (row.apps - 1) : NaN;
+}
+
+export function formatMockRows(rows: MockRow[], repeats: number): string {
+  return [
+    `Program under Pulumi mocks (median of ${repeats} after a warm-up; one process per row; per app and x from CPU time, which other work on the machine barely moves)`,
+    table(
+      ["stack", "apps", "wall ms", "CPU ms", "x vs 1 app (CPU)", "CPU ms per app", "peak MB"],
+      rows.map((row) => {
+        const base = rows.find((r) => r.stack === row.stack && r.apps === 1);
+        return [
+          row.stack,
+          String(row.apps),
+          fmt(row.ms),
+          fmt(row.cpuMs),
+          base ? fmt(row.cpuMs / base.cpuMs, 2) : "-",
+          fmt(perApp(rows, row), 2),
+          fmt(row.peakMb),
+        ];
+      }),
+    ),
+  ].join("\n");
 }

@@ -62,7 +62,49 @@ export function deployedStateOf(outputs: unknown): DeployedState {
 /** How pulumi and scripts/stack.sh say that a stack does not exist yet. */
 const NEVER_DEPLOYED = [/has not been deployed/, /no stack named/];
 
-/** Reads deployed state through the pulumi CLI, in the project directory. */
+/** The secret marker of Pulumi's serialized property values: such an output needs the engine. */
+const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
+
+/**
+ * The outputs of a stack in the embedded default's file backend (`.pulumi-state/`, the layout
+ * `pulumi` 3.x writes: `.pulumi/meta.yaml` version 1, `.pulumi/stacks/<project>/<stack>.json`),
+ * read from its checkpoint file without starting the engine: scripts/stack.sh would start the
+ * toolchain and `pulumi stack output` once per stack, about a second each. Undefined when the
+ * file is not plainly readable (another layout, compressed, a secret output): then ask stack.sh.
+ */
+function localCheckpointOutputs(projectDir: string, stack: string): unknown {
+  try {
+    const state = path.join(projectDir, LOCAL_STATE_DIR, ".pulumi");
+    if (!/^version:\s*1\s*$/m.test(fs.readFileSync(path.join(state, "meta.yaml"), "utf8"))) {
+      return undefined;
+    }
+    const project = /^name:\s*["']?([^"'\s#]+)/m.exec(
+      fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"),
+    )?.[1];
+    if (!project) return undefined;
+    const file = path.join(state, "stacks", project, `${stack}.json`);
+    if (!fs.existsSync(file)) {
+      // Never created here (nor compressed: that is another file name).
+      return fs.existsSync(`${file}.gz`) ? undefined : {};
+    }
+    const text = fs.readFileSync(file, "utf8");
+    if (text.includes(SECRET_SIGNATURE)) return undefined;
+    const checkpoint = JSON.parse(text) as {
+      checkpoint?: { latest?: { resources?: Array<{ type?: string; outputs?: unknown }> } };
+    };
+    const root = checkpoint.checkpoint?.latest?.resources?.find(
+      (r) => r.type === "pulumi:pulumi:Stack",
+    );
+    return root?.outputs ?? {};
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads deployed state through the pulumi CLI, in the project directory; with the embedded
+ * default (no pulumi on PATH, `.pulumi-state/`, no PULUMI_BACKEND_URL), from its checkpoint files.
+ */
 export function pulumiRecordReader(run: Run, projectDir: string, hasPulumi: boolean): RecordReader {
   return (stack) => {
     // The embedded default (npm run stack) keeps its engine in a cache and its state in
@@ -73,6 +115,10 @@ export function pulumiRecordReader(run: Run, projectDir: string, hasPulumi: bool
       throw new RecordsUnavailable(
         `pulumi is not on PATH and there is no ${LOCAL_STATE_DIR}/ here, so no stack was deployed with the embedded default: run 'npm run stack -- up ${stack}' (it brings its own engine)`,
       );
+    }
+    if (localDefault && !process.env.PULUMI_BACKEND_URL) {
+      const outputs = localCheckpointOutputs(projectDir, stack);
+      if (outputs !== undefined) return deployedStateOf(outputs);
     }
     let output: string;
     try {

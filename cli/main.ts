@@ -10,49 +10,90 @@
  *   metrics   promotion metrics from the records and the git history
  *   dashboard the promotion dashboard: one HTML page, served, or its data as JSON
  *
- * `main(argv, io)` returns the exit code: 0 done, 1 refused or failed, 2 usage error; for
- * `dashboard`, the only asynchronous command, a promise of it.
+ * `main(argv, io)` returns the exit code: 0 done, 1 refused or failed, 2 usage error; for an
+ * asynchronous command (one that reads the network: dashboard, check, verify, metrics, promote into
+ * an environment with rules), a promise of it.
  */
-import { StackConfigError } from "../config/validate";
 import { didYouMean } from "../rules/suggest";
-import { parseOptions } from "./args";
-import { checkCommand } from "./commands/check";
-import { metricsCommand } from "./commands/metrics";
-import { verifyCommand } from "./commands/verify";
-import { dashboardCommand } from "./commands/dashboard";
-import { hotfixCommand } from "./commands/hotfix";
-import { promoteCommand } from "./commands/promote";
-import { rollbackCommand } from "./commands/rollback";
-import { statusCommand } from "./commands/status";
 import type { Command } from "./commands/command";
-import { Refused, UsageError } from "./errors";
 import { EXIT_OK, EXIT_REFUSED, EXIT_USAGE } from "./exitCodes";
 import { processIo, type CliIo } from "./io";
-import { promoteCommandLine } from "./shell";
-import { StackEditError } from "./stackText";
 
-const COMMANDS: readonly Command[] = [
-  statusCommand,
-  promoteCommand,
-  rollbackCommand,
-  hotfixCommand,
-  checkCommand,
-  metricsCommand,
-  verifyCommand,
-  dashboardCommand,
+/**
+ * Each command's name and one-line summary, for the overview and usage errors. The commands' code
+ * (config validation, yaml, git) loads only when one runs, so `--help` starts as fast as Node
+ * does; a unit test checks that these lines match the commands' own.
+ */
+export const COMMAND_SUMMARIES: readonly { name: string; summary: string }[] = [
+  {
+    name: "status",
+    summary:
+      "what each environment pins and deployed, its upstream's tag, the last promotion record",
+  },
+  { name: "promote", summary: "open a PR giving an environment the tags its upstream runs" },
+  { name: "rollback", summary: "open a PR moving an environment back to a tag it ran before" },
+  { name: "hotfix", summary: "open a PR pinning a tag in an environment without its upstream" },
+  {
+    name: "check",
+    summary: "check <to>'s promotion rules against the evidence for <from>'s tags; change nothing",
+  },
+  {
+    name: "metrics",
+    summary: "promotion metrics from the records and the git history (Prometheus text or JSON)",
+  },
+  {
+    name: "verify",
+    summary: "check an environment runs what it pins after an up; roll it back by itself if not",
+  },
+  {
+    name: "dashboard",
+    summary: "the promotion dashboard: one HTML page (--out DIR), served (--serve PORT), or --json",
+  },
 ];
 
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on use, see COMMAND_SUMMARIES */
+/** What running a command needs beyond the overview, loaded together, once, on first use. */
+function loadRuntime() {
+  return {
+    commands: [
+      (require("./commands/status") as typeof import("./commands/status")).statusCommand,
+      (require("./commands/promote") as typeof import("./commands/promote")).promoteCommand,
+      (require("./commands/rollback") as typeof import("./commands/rollback")).rollbackCommand,
+      (require("./commands/hotfix") as typeof import("./commands/hotfix")).hotfixCommand,
+      (require("./commands/check") as typeof import("./commands/check")).checkCommand,
+      (require("./commands/metrics") as typeof import("./commands/metrics")).metricsCommand,
+      (require("./commands/verify") as typeof import("./commands/verify")).verifyCommand,
+      (require("./commands/dashboard") as typeof import("./commands/dashboard")).dashboardCommand,
+    ] as readonly Command[],
+    ...(require("./args") as typeof import("./args")),
+    ...(require("./errors") as typeof import("./errors")),
+    ...(require("./shell") as typeof import("./shell")),
+    StackEditError: (require("./stackText") as typeof import("./stackText")).StackEditError,
+    StackConfigError: (require("../config/validate") as typeof import("../config/validate"))
+      .StackConfigError,
+  };
+}
+let runtime: ReturnType<typeof loadRuntime> | undefined;
+const commandRuntime = () => (runtime ??= loadRuntime());
+
+/** The commands, in COMMAND_SUMMARIES order (loaded on first use). */
+export function loadCommands(): readonly Command[] {
+  return commandRuntime().commands;
+}
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 function commandNamed(name: string | undefined): Command | undefined {
-  return COMMANDS.find((c) => c.name === name);
+  if (!COMMAND_SUMMARIES.some((c) => c.name === name)) return undefined;
+  return loadCommands().find((c) => c.name === name);
 }
 
 function overview(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const width = Math.max(...COMMAND_SUMMARIES.map((c) => c.name.length));
   return [
     "Usage: npm run promote -- <command> [options]",
     "",
     "Commands:",
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...COMMAND_SUMMARIES.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     "",
     'Run "npm run promote -- <command> --help" for a command\'s options.',
     "Exit codes: 0 done (or nothing to do), 1 refused or failed, 2 usage error.",
@@ -60,7 +101,7 @@ function overview(): string {
 }
 
 function unknownCommand(name: string, io: CliIo): number {
-  const names = COMMANDS.map((c) => c.name);
+  const names = COMMAND_SUMMARIES.map((c) => c.name);
   io.err(
     `Usage error: unknown command "${name}"${didYouMean(name, names)}; accepted: ${names.join(", ")}\n\n${overview()}`,
   );
@@ -69,6 +110,7 @@ function unknownCommand(name: string, io: CliIo): number {
 
 /** The exit code of an error a command threw, said on stderr. */
 function exitFor(error: unknown, command: Command, io: CliIo): number {
+  const { Refused, UsageError, StackEditError, StackConfigError } = commandRuntime();
   if (error instanceof UsageError) {
     io.err(`Usage error: ${error.message}\n\n${command.usage}`);
     return EXIT_USAGE;
@@ -87,6 +129,7 @@ function exitFor(error: unknown, command: Command, io: CliIo): number {
 
 /** Runs one command; returns the exit code (a promise of it for an asynchronous command). */
 function runCommand(command: Command, argv: string[], io: CliIo): number | Promise<number> {
+  const { parseOptions, promoteCommandLine } = commandRuntime();
   try {
     const values = parseOptions(argv.slice(1), command.options);
     if (values.help) {
@@ -105,7 +148,7 @@ function runCommand(command: Command, argv: string[], io: CliIo): number | Promi
   }
 }
 
-/** Runs the command line; returns the exit code (a promise of it for `dashboard`). */
+/** Runs the command line; returns the exit code (a promise of it for an asynchronous command). */
 export function main(argv: string[], io: CliIo = processIo()): number | Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) {

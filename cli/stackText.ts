@@ -7,6 +7,8 @@
 import { isMap, isScalar, parse, parseDocument, stringify, type Pair, type YAMLMap } from "yaml";
 import { BYPASS_KINDS, type Bypass, type BypassKind } from "../model/environment";
 import { yamlSyntaxError } from "../config/yamlError";
+import { engineConfigOfText } from "../config/stackFiles";
+import { configTooBig, engineConfigBytes } from "../rules/configSize";
 
 export type { Bypass, BypassKind };
 
@@ -94,11 +96,6 @@ function appMap(text: string, file: string, app: string): YAMLMap<unknown, unkno
   if (!isMap(node)) {
     throw new StackEditError(`${file} has no app "${app}" under config."promotion:apps"`);
   }
-  if (node.flow) {
-    throw new StackEditError(
-      `${file} writes app "${app}" as a flow map ({ ... }); write it as a block map to edit it here`,
-    );
-  }
   return node;
 }
 
@@ -128,9 +125,25 @@ function setTag(text: string, file: string, app: string, tag: string): string {
   return text.slice(0, start) + written + text.slice(valueEnd);
 }
 
+/**
+ * A flow map app (`dex: { tag: sha-1, bypass: { ... } }`, the compact stack file's one line per
+ * app): the pair goes with the comma before it (or after it, when it comes first).
+ */
+function removeFlowPair(text: string, pair: Pair<unknown, unknown>): string {
+  const keyStart = (pair.key as { range: [number, number, number] }).range[0];
+  const valueEnd =
+    (pair.value as { range?: [number, number, number] } | null)?.range?.[1] ?? keyStart;
+  const before = text.slice(0, keyStart).replace(/\s*$/, "");
+  if (before.endsWith(",")) return before.slice(0, -1) + text.slice(valueEnd);
+  const after = text.slice(valueEnd).replace(/^\s*,\s*/, "");
+  return text.slice(0, keyStart) + after;
+}
+
 function removeBypass(text: string, file: string, app: string): string {
-  const pair = pairNamed(appMap(text, file, app), "bypass");
+  const map = appMap(text, file, app);
+  const pair = pairNamed(map, "bypass");
   if (!pair || !isScalar(pair.key) || !pair.key.range) return text;
+  if (map.flow) return removeFlowPair(text, pair);
   const valueRange = (pair.value as { range?: [number, number, number] } | null)?.range;
   let start = lineStart(text, pair.key.range[0]);
   const indent = pair.key.range[0] - start;
@@ -167,6 +180,16 @@ function indentStep(text: string, map: YAMLMap<unknown, unknown>): number {
 
 function addBypass(text: string, file: string, app: string, bypass: Bypass): string {
   const map = appMap(text, file, app);
+  if (map.flow) {
+    // Inside a flow map: a double-quoted reason, whatever it holds, cannot end the map early.
+    const close = (map.range?.[1] ?? 0) - 1;
+    if (text[close] !== "}")
+      throw new StackEditError(`${file}: cannot find where app "${app}" ends`);
+    const body = text.slice(0, close).replace(/\s*$/, "");
+    const entry = `bypass: { kind: ${bypass.kind}, reason: ${JSON.stringify(bypass.reason)} }`;
+    const separator = body.endsWith("{") ? " " : ", ";
+    return `${body}${separator}${entry} ${text.slice(close)}`;
+  }
   const first = map.items[0]?.key;
   const last = map.items[map.items.length - 1];
   const lastEnd = (last?.value as { range?: [number, number, number] } | null)?.range?.[1];
@@ -214,4 +237,22 @@ export function editStackText(text: string, file: string, edits: AppEdit[]): str
     }
   }
   return result;
+}
+
+/**
+ * Refuses an edit after which the engine could not start the program for this stack file: its
+ * config would no longer fit the one environment variable the engine passes it in
+ * (rules/configSize.ts). Says the size, the limit and what to do.
+ */
+export function refuseOversizedConfig(projectDir: string, file: string, text: string): void {
+  const stack = /^Pulumi\.(.+)\.yaml$/.exec(file.split(/[\\/]/).pop() ?? "")?.[1];
+  if (stack === undefined) return;
+  let bytes: number;
+  try {
+    bytes = engineConfigBytes(engineConfigOfText(projectDir, stack, text));
+  } catch {
+    return; // not readable: the validation after the edit says why
+  }
+  const tooBig = configTooBig(stack, bytes);
+  if (tooBig) throw new StackEditError(`${file} after this edit: ${tooBig}`);
 }

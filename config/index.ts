@@ -15,6 +15,8 @@ import {
   type ClusterTarget,
 } from "./chain";
 import type { EnvironmentConfig } from "../model/environment";
+import { configNearLimit, configTooBig, engineConfigBytes } from "../rules/configSize";
+import { engineConfig, listStacks } from "./stackFiles";
 
 /**
  * The project directory, where the stack files are: the engine runs the program there (and the
@@ -31,7 +33,9 @@ export function projectDirectory(): string {
  */
 export function loadEnvironmentConfig(): EnvironmentConfig {
   const stack = pulumi.getStack();
-  const raw = decodeConfigValues(pulumi.runtime.allConfig());
+  const all = pulumi.runtime.allConfig();
+  warnAboutConfigSizes(stack, all);
+  const raw = decodeConfigValues(all);
   const chain = chainConfigProblems(readChainLinks(projectDirectory(), stack, raw), stack);
   try {
     return validateStackConfig(stack, raw, chain);
@@ -39,6 +43,27 @@ export function loadEnvironmentConfig(): EnvironmentConfig {
     // RunError ends the program with this message alone, without a stack trace.
     if (error instanceof RefusedError) throw new pulumi.RunError(error.message);
     throw error;
+  }
+}
+
+/**
+ * The engine passes a stack's whole config in one environment variable (rules/configSize.ts): this
+ * run got through, so it warns when its own config nears the limit, and about any sibling stack
+ * file the engine could no longer start, before someone runs that stack.
+ */
+function warnAboutConfigSizes(stack: string, own: Record<string, string>): void {
+  const near = configNearLimit(stack, engineConfigBytes(own));
+  if (near) void pulumi.log.warn(near);
+  for (const other of listStacks(projectDirectory())) {
+    if (other === stack) continue;
+    let bytes: number;
+    try {
+      bytes = engineConfigBytes(engineConfig(projectDirectory(), other));
+    } catch {
+      continue; // an unreadable sibling is reported by the chain check
+    }
+    const message = configTooBig(other, bytes) ?? configNearLimit(other, bytes);
+    if (message) void pulumi.log.warn(message);
   }
 }
 

@@ -64,7 +64,7 @@ const imageTag = z.string({ error: ACCEPTED_IMAGE_TAGS }).superRefine((tag, ctx)
   }
 });
 
-const manifestSource = strictObject({
+const manifestSourceShape = {
   repoURL: nonEmpty("repoURL").regex(
     // git:// is Argo CD's unauthenticated read-only protocol: internal mirrors and the test bed.
     /^(https:\/\/|ssh:\/\/|git:\/\/|git@)\S+$/,
@@ -74,7 +74,8 @@ const manifestSource = strictObject({
     error: "a path inside the repository (relative, without '..')",
   }),
   targetRevision: nonEmpty("targetRevision"),
-});
+};
+const manifestSource = strictObject(manifestSourceShape);
 
 /** Written by `promote rollback` or a hotfix PR; removed by the next normal promotion. */
 const bypass = strictObject({
@@ -96,11 +97,11 @@ const gate = strictObject({
   requireHealthy: z.boolean({ error: "true or false" }),
 });
 
-const app = strictObject({
+/** Every key of one app except its tag and bypass: what promotion:appDefaults may also set. */
+const sharedAppShape = {
   image: z
     .string({ error: "an image repository such as ghcr.io/org/name" })
     .regex(IMAGE, "an image repository such as ghcr.io/org/name, without tag or digest"),
-  tag: imageTag,
   source: manifestSource,
   replicas: z
     .number({ error: "a whole number from 0 to 1000" })
@@ -123,9 +124,32 @@ const app = strictObject({
     .number({ error: "a whole number (Argo CD sync wave)" })
     .int("a whole number (Argo CD sync wave)")
     .optional(),
+};
+
+const app = strictObject({
+  ...sharedAppShape,
+  tag: imageTag,
   /** An escape hatch from the promotion gate for this tag (rules/gate.ts). */
   bypass: bypass.optional(),
 });
+
+/**
+ * `promotion:appDefaults` (rules/appDefaults.ts): what the apps share, checked with `{app}` and
+ * `{environment}` filled in; each app's own keys win. Tags and bypasses are per app only.
+ */
+const appDefaults = strictObject(
+  {
+    ...Object.fromEntries(
+      Object.entries(sharedAppShape).map(([key, schema]) => [key, schema.optional()]),
+    ),
+    source: strictObject(
+      Object.fromEntries(
+        Object.entries(manifestSourceShape).map(([key, schema]) => [key, schema.optional()]),
+      ),
+    ).optional(),
+  },
+  "the settings the apps share (image, source, replicas, ...): a map",
+);
 
 const role = strictObject({
   name: dnsLabel("role name"),
@@ -228,6 +252,8 @@ export const stackConfigSchema = strictObject({
   roles: z.array(role, { error: "a list of roles" }).optional(),
   syncWindows: z.array(syncWindow, { error: "a list of sync windows" }).optional(),
   clusterResources: z.array(clusterResource, { error: "a list of {group, kind}" }).optional(),
+  /** What every app has unless it says otherwise (rules/appDefaults.ts). */
+  appDefaults: appDefaults.optional(),
   apps: z
     .record(dnsLabel("application name"), app, {
       error: "a map of application name to application",

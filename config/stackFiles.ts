@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { parseDocument } from "yaml";
 import { formatYamlError, locateYamlError } from "./yamlError";
 import { stackFileName } from "../rules/names";
 import { decodeConfigValues } from "./decode";
@@ -46,9 +46,14 @@ export class StackFileError extends Error {
  * where the mistake is (for an unclosed bracket or quote, where it opens: config/yamlError.ts).
  */
 function parseYamlFile(file: string, text: string): unknown {
-  const mistake = locateYamlError(text);
-  if (mistake) throw new StackFileError(file, mistake.line, mistake.column, mistake.what);
-  return parse(text);
+  // One parse; only a file with an error is read again, to say where.
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) {
+    const mistake = locateYamlError(text);
+    if (mistake) throw new StackFileError(file, mistake.line, mistake.column, mistake.what);
+    throw doc.errors[0];
+  }
+  return doc.toJS();
 }
 
 function projectName(project: Record<string, unknown>): string {
@@ -86,15 +91,26 @@ function asConfigString(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+/** Parsed files by path, kept while the file's text stays the same. */
+const parsedFiles = new Map<string, { text: string; value: Record<string, unknown> }>();
+
 /**
- * The config map (`namespace:key` to string, structured values as JSON) that the engine would
- * hand the program for this stack.
+ * A YAML file's parsed content. One run reads each sibling stack file for several checks (the
+ * chain, the cross-stack checks, the upstream's pins and cluster): it is parsed once.
  */
-export function engineConfig(projectDir: string, stack: string): Record<string, string> {
-  const project = (parseYamlFile(
-    "Pulumi.yaml",
-    fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"),
-  ) ?? {}) as Record<string, unknown>;
+function readYamlFile(file: string, name: string): Record<string, unknown> {
+  const text = fs.readFileSync(file, "utf8");
+  const cached = parsedFiles.get(file);
+  if (cached?.text === text) return cached.value;
+  const value = (parseYamlFile(name, text) ?? {}) as Record<string, unknown>;
+  parsedFiles.set(file, { text, value });
+  return value;
+}
+
+function configMap(
+  project: Record<string, unknown>,
+  stackFile: Record<string, unknown>,
+): Record<string, string> {
   const name = projectName(project);
   const config: Record<string, string> = {};
   const schema = (project.config ?? {}) as Record<string, unknown>;
@@ -103,14 +119,33 @@ export function engineConfig(projectDir: string, stack: string): Record<string, 
       config[qualify(key, name)] = asConfigString(declaration.default);
     }
   }
-  const stackFile = (parseYamlFile(
-    stackFileName(stack),
-    fs.readFileSync(stackFilePath(projectDir, stack), "utf8"),
-  ) ?? {}) as Record<string, unknown>;
   for (const [key, value] of Object.entries((stackFile.config ?? {}) as Record<string, unknown>)) {
     config[qualify(key, name)] = asConfigString(value);
   }
   return config;
+}
+
+/**
+ * The config map (`namespace:key` to string, structured values as JSON) that the engine would
+ * hand the program for this stack.
+ */
+export function engineConfig(projectDir: string, stack: string): Record<string, string> {
+  return configMap(
+    readYamlFile(path.join(projectDir, "Pulumi.yaml"), "Pulumi.yaml"),
+    readYamlFile(stackFilePath(projectDir, stack), stackFileName(stack)),
+  );
+}
+
+/** engineConfig for a stack file's text that is not written yet (an edit the CLI is about to make). */
+export function engineConfigOfText(
+  projectDir: string,
+  stack: string,
+  text: string,
+): Record<string, string> {
+  return configMap(
+    readYamlFile(path.join(projectDir, "Pulumi.yaml"), "Pulumi.yaml"),
+    (parseYamlFile(stackFileName(stack), text) ?? {}) as Record<string, unknown>,
+  );
 }
 
 /** Reads and validates one stack file; throws StackConfigError like the program would. */

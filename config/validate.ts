@@ -11,6 +11,7 @@ import { checkImageTag } from "../rules/imageTag";
 import { repoMatches } from "../rules/sourceRepos";
 import { closest } from "../rules/suggest";
 import { gateKeyProblems, toGateConfig } from "./gate";
+import { defaultsFor, expandApps, writtenAt } from "../rules/appDefaults";
 import { governanceKeyProblems, toGovernanceConfig } from "./governance";
 import {
   rulesKeyProblems,
@@ -78,7 +79,15 @@ function suggestKey(raw: unknown, path: readonly PropertyKey[], unknownKey: stri
   return ` (did you mean ${keyPath(["apps", app, appKey])}? app settings go under each app)`;
 }
 
-function problemsFromZod(stack: string, raw: unknown, error: z.ZodError): Refusal[] {
+/** The key and value a problem at `path` of the checked config names: where the user wrote it. */
+type Locate = (path: readonly PropertyKey[]) => { key: string; value: unknown };
+
+function problemsFromZod(
+  stack: string,
+  raw: unknown,
+  error: z.ZodError,
+  locate: Locate,
+): Refusal[] {
   const problems: Refusal[] = [];
   for (const issue of error.issues) {
     if (issue.code === "unrecognized_keys") {
@@ -86,25 +95,19 @@ function problemsFromZod(stack: string, raw: unknown, error: z.ZodError): Refusa
         const path = [...issue.path, unknownKey];
         problems.push({
           stack,
-          key: keyPath(path),
-          value: valueAt(raw, path),
+          ...locate(path),
           accepted: `no such key${suggestKey(raw, issue.path, String(unknownKey))}; ${issue.message}`,
         });
       }
     } else if (issue.code === "invalid_key") {
       problems.push({
         stack,
-        key: keyPath(issue.path),
+        key: locate(issue.path).key,
         value: issue.path[issue.path.length - 1],
         accepted: `as a key: ${issue.issues[0]?.message ?? issue.message}`,
       });
     } else {
-      problems.push({
-        stack,
-        key: keyPath(issue.path),
-        value: valueAt(raw, issue.path),
-        accepted: issue.message,
-      });
+      problems.push({ stack, ...locate(issue.path), accepted: issue.message });
     }
   }
   return problems;
@@ -116,10 +119,10 @@ const RESERVED_NAMESPACES = new Set(["default", "kube-system", "kube-public", "k
  * Rules that relate several keys. They read the raw values defensively, so they still run (and
  * report) when other keys are malformed.
  */
-function crossKeyProblems(stack: string, raw: Loose): Refusal[] {
+function crossKeyProblems(stack: string, raw: Loose, locate: Locate): Refusal[] {
   const problems: Refusal[] = [];
   const add = (path: PropertyKey[], accepted: string) =>
-    problems.push({ stack, key: keyPath(path), value: valueAt(raw, path), accepted });
+    problems.push({ stack, ...locate(path), accepted });
 
   if (typeof raw.environment === "string" && raw.environment !== stack) {
     add(["environment"], `the stack name "${stack}": a stack declares exactly its own environment`);
@@ -245,12 +248,32 @@ export function validateStackConfig(
   raw: Record<string, unknown>,
   acrossStacks: readonly Refusal[] = [],
 ): EnvironmentConfig {
-  const parsed = stackConfigSchema.safeParse(raw);
+  // Apps expanded over promotion:appDefaults; the defaults themselves are checked with their
+  // placeholders filled in. A problem is named where the user wrote the value, once.
+  const checked = { ...expandApps(raw) };
+  if (isObject(raw.appDefaults)) {
+    const environment = typeof raw.environment === "string" ? raw.environment : stack;
+    checked.appDefaults = defaultsFor(raw.appDefaults, "app", environment);
+  }
+  const locate: Locate = (path) => {
+    const written = writtenAt(raw, path);
+    return {
+      key: keyPath(written),
+      value: written[0] === "appDefaults" ? valueAt(raw, written) : valueAt(checked, path),
+    };
+  };
+  const parsed = stackConfigSchema.safeParse(checked);
+  const seen = new Set<string>();
   const problems = [
-    ...(parsed.success ? [] : problemsFromZod(stack, raw, parsed.error)),
-    ...crossKeyProblems(stack, raw),
+    ...(parsed.success ? [] : problemsFromZod(stack, raw, parsed.error, locate)),
+    ...crossKeyProblems(stack, checked, locate),
     ...acrossStacks,
-  ];
+  ].filter((problem) => {
+    const id = `${problem.stack}\0${problem.key}\0${problem.accepted}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
   if (problems.length > 0 || !parsed.success) throw new StackConfigError(stack, problems);
 
   const cfg = parsed.data;

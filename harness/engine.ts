@@ -12,11 +12,19 @@ import { parseAllDocuments } from "yaml";
 import { listStacks, stackFilePath } from "../config/stackFiles";
 import { PROJECT_DIR } from "./program";
 
+// boot/build.js is plain JavaScript (it runs before anything is compiled).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ensureBuilt, OUT_DIR: BUILD_DIR } = require("../boot/build") as {
+  ensureBuilt: (root: string) => unknown;
+  OUT_DIR: string;
+};
+
 /** Files and folders of the program that a project copy needs; tests, docs and state stay out. */
 export const PROGRAM_ENTRIES = [
   "Pulumi.yaml",
   "package.json",
   "tsconfig.json",
+  "boot",
   "index.ts",
   "model",
   "config",
@@ -87,8 +95,14 @@ export function copyProject(
   const backend = path.join(root, "state");
   fs.mkdirSync(dir);
   fs.mkdirSync(backend);
-  for (const entry of PROGRAM_ENTRIES) {
-    fs.cpSync(path.join(PROJECT_DIR, entry), path.join(dir, entry), { recursive: true });
+  // The program's JavaScript (boot/build.js), built once here and copied with the sources, their
+  // times kept, so a copy does not transpile again (it would if a source were newer: never stale).
+  ensureBuilt(PROJECT_DIR);
+  for (const entry of [...PROGRAM_ENTRIES, BUILD_DIR]) {
+    fs.cpSync(path.join(PROJECT_DIR, entry), path.join(dir, entry), {
+      recursive: true,
+      preserveTimestamps: true,
+    });
   }
   for (const stack of listStacks(stackFilesFrom)) {
     fs.copyFileSync(stackFilePath(stackFilesFrom, stack), stackFilePath(dir, stack));

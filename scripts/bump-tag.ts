@@ -16,7 +16,7 @@ import { loadStackFile } from "../config/stackFiles";
 import { StackConfigError } from "../config/validate";
 import { Refused } from "../cli/errors";
 import { loadStates, orderedEnvironments } from "../cli/load";
-import { editStackText, StackEditError } from "../cli/stackText";
+import { editStackText, refuseOversizedConfig, StackEditError } from "../cli/stackText";
 import { checkImageTag } from "../rules/imageTag";
 import { formatRefusal } from "../rules/verdict";
 
@@ -53,6 +53,7 @@ export function bumpFirstEnvironment(projectDir: string, app: string, tag: strin
   let after: string;
   try {
     after = editStackText(before, state.file, [{ app, tag }]);
+    refuseOversizedConfig(projectDir, state.file, after);
   } catch (error) {
     if (error instanceof StackEditError) throw new Refused(error.message);
     throw error;

@@ -39,6 +39,13 @@ if [[ ! -f "$stack_file" ]]; then
   exit 2
 fi
 
+# The engine hands the program its whole config in one environment variable, which Linux caps at
+# 128 KB: say so, with the size, the limit and what to do, before the engine fails with "argument
+# list too long" (rules/configSize.ts). Only big files are measured: a small one always fits.
+if [[ "$command" != "output" && "$(stat -c %s "$stack_file")" -gt 32768 ]]; then
+  (cd "$project" && node boot/run.js scripts/config-size.ts "$stack") || exit 1
+fi
+
 # The provider versions the npm SDKs request; the engine loads the plugin registered under them.
 npm_version() { # npm_version PACKAGE
   local manifest="$project/node_modules/$1/package.json"

@@ -6,7 +6,7 @@ import type { Git } from "../git";
 import type { CliIo } from "../io";
 import type { ChangePlan } from "../plan/change";
 import { prText, type PrText } from "../prText";
-import { editStackText } from "../stackText";
+import { editStackText, refuseOversizedConfig } from "../stackText";
 
 export interface ApplyContext {
   io: CliIo;
@@ -53,13 +53,15 @@ export function changeRun(plan: ChangePlan, ctx: ApplyContext): ChangeRun {
   const inRepository = git.isRepository();
   const start = inRepository ? git.currentBranch() : undefined;
   const governanceBranch = ctx.target.governance?.branch;
+  const after = editStackText(before, plan.file, plan.edits);
+  refuseOversizedConfig(io.cwd, plan.file, after);
   return {
     plan,
     io,
     git,
     path: file,
     before,
-    after: editStackText(before, plan.file, plan.edits),
+    after,
     pr: prText(plan, { order: ctx.order, target: ctx.target, command: ctx.command }),
     start,
     back: start ?? (inRepository ? git.head() : "HEAD"),

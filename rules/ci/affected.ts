@@ -19,6 +19,7 @@ export const PROGRAM_FILES: readonly string[] = [
   "tsconfig.json",
 ];
 export const PROGRAM_FOLDERS: readonly string[] = [
+  "boot/",
   "model/",
   "config/",
   "rules/",

@@ -1,5 +1,8 @@
 /** `status`: the table of tags per environment, with records from an injected reader. */
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import type { Run } from "../../cli/io";
 import { editStackText } from "../../cli/stackText";
 import {
@@ -266,6 +269,77 @@ describe("cli: reading records with pulumi", () => {
         () => read("prod"),
         (error: unknown) => error instanceof RecordsUnavailable && message.test(error.reason),
       );
+    }
+  });
+});
+
+describe("cli: reading records from the embedded default's checkpoint files", () => {
+  /** A project with `.pulumi-state/` as pulumi 3.x lays it out, and prod's checkpoint. */
+  function localState(checkpoint: unknown): { dir: string; cleanup: () => void } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "local-state-"));
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: promotion\nruntime: nodejs\n");
+    const stacks = path.join(dir, ".pulumi-state", ".pulumi", "stacks", "promotion");
+    fs.mkdirSync(stacks, { recursive: true });
+    fs.writeFileSync(path.join(dir, ".pulumi-state", ".pulumi", "meta.yaml"), "version: 1\n");
+    if (checkpoint !== undefined) {
+      fs.writeFileSync(path.join(stacks, "prod.json"), JSON.stringify(checkpoint));
+    }
+    return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  }
+  const checkpointWith = (outputs: unknown) => ({
+    version: 3,
+    checkpoint: {
+      stack: "organization/promotion/prod",
+      latest: {
+        resources: [
+          {
+            urn: "urn:pulumi:prod::promotion::pulumi:pulumi:Stack::promotion-prod",
+            type: "pulumi:pulumi:Stack",
+            outputs,
+          },
+        ],
+      },
+    },
+  });
+  const noEngine: Run = () => {
+    throw new Error("the engine was started");
+  };
+
+  it("reads the stack's outputs without starting the engine, and a missing stack as not deployed", () => {
+    const outputs = { apps: { dex: { tag: "sha-7777777" } }, promotionRecords: RECORDS.prod };
+    const state = localState(checkpointWith(outputs));
+    try {
+      const read = pulumiRecordReader(noEngine, state.dir, false);
+      assert.deepEqual(read("prod"), { tags: { dex: "sha-7777777" }, records: RECORDS.prod });
+      assert.deepEqual(read("stage"), NOT_DEPLOYED);
+    } finally {
+      state.cleanup();
+    }
+  });
+
+  it("asks scripts/stack.sh when an output is a secret, or a backend is chosen", () => {
+    const secret = {
+      apps: {
+        "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+        ciphertext: "x",
+      },
+    };
+    const state = localState(checkpointWith(secret));
+    const asked: string[] = [];
+    const stackSh: Run = (command, args) => {
+      asked.push(`${path.basename(command)} ${args.join(" ")}`);
+      return "{}";
+    };
+    const backend = process.env.PULUMI_BACKEND_URL;
+    try {
+      pulumiRecordReader(stackSh, state.dir, false)("prod");
+      process.env.PULUMI_BACKEND_URL = "file:///elsewhere";
+      pulumiRecordReader(stackSh, state.dir, false)("stage");
+      assert.deepEqual(asked, ["stack.sh output prod", "stack.sh output stage"]);
+    } finally {
+      if (backend === undefined) delete process.env.PULUMI_BACKEND_URL;
+      else process.env.PULUMI_BACKEND_URL = backend;
+      state.cleanup();
     }
   });
 });
