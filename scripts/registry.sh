@@ -3,10 +3,11 @@
 # for the registry tests, on 127.0.0.1 at a free port, with its own config and storage in a
 # directory of the caller's. Never the system service: its own process, stopped by its PID.
 #
-#   scripts/registry.sh install            apt-get install docker-registry (once per machine)
+#   scripts/registry.sh install            apt-get install docker-registry, and apache2-utils for
+#                                          the htpasswd of the auth tests (once per machine)
 #   scripts/registry.sh start DIR [AUTH]   start one in DIR (config.yml, storage/, log, pid, port);
 #                                          AUTH: a file whose YAML is the registry's `auth:` block
-#                                          (htpasswd, token); prints 127.0.0.1:<port>
+#                                          (htpasswd); prints 127.0.0.1:<port>
 #   scripts/registry.sh stop DIR           stop the one started in DIR (by its PID)
 set -euo pipefail
 
@@ -15,7 +16,7 @@ BIN="${DOCKER_REGISTRY_BIN:-/usr/bin/docker-registry}"
 usage() { sed -n '2,11p' "$0" >&2; exit 2; }
 
 install() {
-  if [[ -x "$BIN" ]]; then
+  if [[ -x "$BIN" ]] && command -v htpasswd >/dev/null; then
     echo "registry: $BIN is installed" >&2
     return 0
   fi
@@ -28,8 +29,8 @@ install() {
   local policy=/usr/sbin/policy-rc.d had_policy=1
   [[ -e $policy ]] || { had_policy=0; printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; }
   local ok=0
-  { apt-get install -y --no-install-recommends docker-registry >&2 ||
-    { apt-get update >&2 && apt-get install -y --no-install-recommends docker-registry >&2; }; } || ok=1
+  { apt-get install -y --no-install-recommends docker-registry apache2-utils >&2 ||
+    { apt-get update >&2 && apt-get install -y --no-install-recommends docker-registry apache2-utils >&2; }; } || ok=1
   [[ $had_policy -eq 1 ]] || rm -f "$policy"
   [[ $ok -eq 0 && -x "$BIN" ]] || { echo "registry: apt-get install docker-registry failed" >&2; exit 1; }
 }
