@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { ACCEPTED_IMAGE_TAGS, checkImageTag } from "../rules/imageTag";
 import { ACCEPTED_DURATION, parseDuration } from "../rules/gate";
+import { ACCEPTED_DIGEST, DIGEST_PATTERN } from "../rules/registry";
 import {
   BYPASS_KINDS,
   LOG_LEVELS,
@@ -100,6 +101,8 @@ const app = strictObject({
     .string({ error: "an image repository such as ghcr.io/org/name" })
     .regex(IMAGE, "an image repository such as ghcr.io/org/name, without tag or digest"),
   tag: imageTag,
+  /** The registry's manifest digest of the tag, pinned next to it (docs/registry.md). */
+  digest: z.string({ error: ACCEPTED_DIGEST }).regex(DIGEST_PATTERN, ACCEPTED_DIGEST).optional(),
   source: manifestSource,
   replicas: z
     .number({ error: "a whole number from 0 to 1000" })

@@ -213,6 +213,7 @@ function toApps(raw: RawStackConfig): AppConfig[] {
         image: app.image,
         tag: app.tag,
         tagKind: checked.kind,
+        ...(app.digest ? { digest: app.digest } : {}),
         source: app.source,
         replicas: app.replicas,
         logLevel: app.logLevel,

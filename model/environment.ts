@@ -90,6 +90,12 @@ export interface AppConfig {
   /** The immutable tag (or `@sha256:` digest) this environment runs. */
   tag: string;
   tagKind: ImageTagKind;
+  /**
+   * The manifest digest (`sha256:...`) the registry served for the tag when it was pinned (for a
+   * multi-arch image, its index): what the Application deploys. Absent in stack files written
+   * before digests were pinned (`npm run promote -- pin-digests --env <env>` adds it).
+   */
+  digest?: string;
   source: ManifestSource;
   replicas: number;
   logLevel?: LogLevel;
