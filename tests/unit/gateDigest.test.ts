@@ -34,7 +34,7 @@ function message(decision: ReturnType<typeof decideGate>): string {
   assert.equal(decision.allowed, false);
   if (decision.allowed) return "";
   return decision.refusals
-    .map((r) => `${r.key} = ${r.value}: ${r.reason}; accepted: ${r.accepted}`)
+    .map((r) => `${r.key} = ${String(r.value)}: ${r.reason}; accepted: ${r.accepted}`)
     .join("\n");
 }
 
