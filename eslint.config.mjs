@@ -12,7 +12,8 @@ const LAYERS = {
   adapters: ["model", "rules", "manifests"],
   preflight: ["model", "rules", "manifests", "config", "adapters"],
   components: ["model", "rules", "manifests"],
-  cli: ["model", "rules", "manifests", "config"],
+  // adapters: the OCI registry client (adapters/registry.ts), which promote and discover ask.
+  cli: ["model", "rules", "manifests", "config", "adapters"],
   // Beside cli/: the logic CI workflows call (npm run ci); it may use every layer below, and
   // nothing imports it.
   ci: ["model", "rules", "manifests", "config", "adapters", "preflight", "components"],

@@ -6,6 +6,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { RegistryClient } from "../adapters/registry";
 import type { RecordReader } from "./deployed";
 
 export interface RunOptions {
@@ -91,6 +92,15 @@ export interface CliIo {
    * --json` or scripts/stack.sh. See deployed.ts.
    */
   readRecords?: RecordReader;
+  /**
+   * The OCI registry (adapters/registry.ts) that promote, hotfix, pin-digests, discover and the
+   * dev bump ask for a tag's digest; the real registries, with credentials from the environment or
+   * the docker config. Without it (an embedding that gives none), changes keep the digests the
+   * stack files already pin and resolve nothing, and say so.
+   */
+  registry?: Pick<RegistryClient, "resolve" | "listTags" | "created">;
+  /** Waits between two rounds of `discover --watch` (a timer; tests shorten it). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** The directory holding Pulumi.yaml: `start` or its nearest ancestor that has one. */
@@ -112,5 +122,6 @@ export function processIo(): CliIo {
     err: (t) => process.stderr.write(t.endsWith("\n") ? t : `${t}\n`),
     run: commandRunner(),
     onPath: (command) => onPath(command),
+    registry: new RegistryClient(),
   };
 }

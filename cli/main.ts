@@ -54,8 +54,28 @@ function unknownCommand(name: string, io: CliIo): number {
   return EXIT_USAGE;
 }
 
-/** Runs one command; returns the exit code. */
-function runCommand(command: Command, argv: string[], io: CliIo): number {
+function exitCodeOf(error: unknown, command: Command, io: CliIo): number {
+  if (error instanceof UsageError) {
+    io.err(`Usage error: ${error.message}\n\n${command.usage}`);
+    return EXIT_USAGE;
+  }
+  if (error instanceof Refused || error instanceof StackEditError) {
+    io.err(`Refused: ${error.message}`);
+    return EXIT_REFUSED;
+  }
+  if (error instanceof StackConfigError) {
+    io.err(`Refused: fix the stack file first.\n${error.message}`);
+    return EXIT_REFUSED;
+  }
+  io.err(`Failed: ${error instanceof Error ? error.message : String(error)}`);
+  return EXIT_REFUSED;
+}
+
+/**
+ * Runs one command; returns the exit code, or a promise of it for the commands that ask the
+ * registry (promote, hotfix, pin-digests, discover), whose answers come asynchronously.
+ */
+function runCommand(command: Command, argv: string[], io: CliIo): number | Promise<number> {
   try {
     const values = parseOptions(argv.slice(1), command.options);
     if (values.help) {
@@ -63,27 +83,19 @@ function runCommand(command: Command, argv: string[], io: CliIo): number {
       return EXIT_OK;
     }
     // The PR footer shows the command that makes the change, not its dry run.
-    return command.run(values, io, promoteCommandLine(argv.filter((arg) => arg !== "--dry-run")));
+    const code = command.run(
+      values,
+      io,
+      promoteCommandLine(argv.filter((arg) => arg !== "--dry-run")),
+    );
+    return typeof code === "number" ? code : code.catch((error) => exitCodeOf(error, command, io));
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`Usage error: ${error.message}\n\n${command.usage}`);
-      return EXIT_USAGE;
-    }
-    if (error instanceof Refused || error instanceof StackEditError) {
-      io.err(`Refused: ${error.message}`);
-      return EXIT_REFUSED;
-    }
-    if (error instanceof StackConfigError) {
-      io.err(`Refused: fix the stack file first.\n${error.message}`);
-      return EXIT_REFUSED;
-    }
-    io.err(`Failed: ${error instanceof Error ? error.message : String(error)}`);
-    return EXIT_REFUSED;
+    return exitCodeOf(error, command, io);
   }
 }
 
-/** Runs the command line; returns the exit code. */
-export function main(argv: string[], io: CliIo = processIo()): number {
+/** Runs the command line; returns the exit code (a promise of it for registry commands). */
+export function main(argv: string[], io: CliIo = processIo()): number | Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) {
     io.err(overview());
@@ -109,5 +121,7 @@ if (require.main === module) {
     if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
     throw error;
   });
-  process.exitCode = main(process.argv.slice(2));
+  void Promise.resolve(main(process.argv.slice(2))).then((code) => {
+    process.exitCode = code;
+  });
 }

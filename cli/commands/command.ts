@@ -10,7 +10,8 @@ export interface Command {
   usage: string;
   options: Options;
   /** Runs with the parsed options; `commandLine` is the command as typed, for the PR footer. */
-  run(values: Values, io: CliIo, commandLine: string): number;
+  /** Commands that ask the registry are asynchronous. */
+  run(values: Values, io: CliIo, commandLine: string): number | Promise<number>;
 }
 
 export const HELP_OPTION = { type: "boolean", short: "h" } as const;

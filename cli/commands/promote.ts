@@ -10,7 +10,7 @@ import { deployedMismatch, upCommand } from "../plan/deployed";
 import { planPromotion } from "../plan/promotion";
 import { promoteCommandLine } from "../shell";
 import type { StackState } from "../plan/state";
-import { carryOut, gitFor } from "./change";
+import { carryOut, carryOutVerified, gitFor } from "./change";
 import { HELP_OPTION, type Command } from "./command";
 
 /**
@@ -70,7 +70,7 @@ function repeatCommand(values: Values): string {
   return promoteCommandLine(args);
 }
 
-function run(values: Values, io: CliIo, commandLine: string): number {
+function run(values: Values, io: CliIo, commandLine: string): number | Promise<number> {
   const from = required(values, "from");
   const to = required(values, "to");
   const dryRun = values["dry-run"] === true;
@@ -94,7 +94,7 @@ function run(values: Values, io: CliIo, commandLine: string): number {
     repeatCommand(values),
   );
   const checked = checkUpstreamDeployed(confirmed, source, io);
-  return carryOut(checked, states, io, git, dryRun, commandLine);
+  return carryOutVerified(checked, states, io, git, dryRun, commandLine);
 }
 
 export const promoteCommand: Command = {

@@ -14,6 +14,10 @@ export interface AppChange {
   current: string;
   /** The tag it runs after the change. */
   tag: string;
+  /** The registry digest pinned with `tag` after the change, when known (cli/registry.ts). */
+  digest?: string;
+  /** What the registry said while checking the tag, for the terminal and the PR. */
+  registryNote?: string;
   /** A bypass the change ends (promotions remove it). */
   endsBypass?: Bypass;
   /** For a rollback: the version of the stack file where the environment last ran `tag`. */

@@ -61,6 +61,13 @@ export interface RunOptions {
   records?: RecordReader;
 }
 
+export interface AsyncRunOptions extends RunOptions {
+  /** The registry the command asks (a RegistryClient pointed at a test registry). */
+  registry?: CliIo["registry"];
+  /** Replaces the timer of `discover --watch`. */
+  sleep?: CliIo["sleep"];
+}
+
 export class TempProject {
   /** The work tree: the project directory and repository root. */
   readonly dir: string;
@@ -123,8 +130,28 @@ export class TempProject {
     this.git("commit", "--quiet", "-m", message, "--", file);
   }
 
-  /** Runs the command line in-process against this project. */
+  /**
+   * Runs the command line in-process against this project, for the commands that answer at once
+   * (no registry is given: see cliAsync).
+   */
   cli(argv: string[], options: RunOptions = {}): CliResult {
+    const { io, result } = this.cliIo(options);
+    const code = main(argv, io);
+    if (typeof code !== "number") {
+      throw new Error(`${argv[0]} asked the registry: run it with cliAsync`);
+    }
+    return result(code);
+  }
+
+  /** Runs the command line in-process, with a registry to ask (promote, discover...). */
+  async cliAsync(argv: string[], options: AsyncRunOptions = {}): Promise<CliResult> {
+    const { io, result } = this.cliIo(options);
+    io.registry = options.registry;
+    io.sleep = options.sleep;
+    return result(await main(argv, io));
+  }
+
+  private cliIo(options: RunOptions): { io: CliIo; result: (code: number) => CliResult } {
     const out: string[] = [];
     const err: string[] = [];
     const run: Run = (command, args, runOptions) => {
@@ -144,8 +171,10 @@ export class TempProject {
       onPath: (command) => command === "gh" && options.gh === true,
       readRecords: options.records,
     };
-    const code = main(argv, io);
-    return { code, stdout: out.join("\n"), stderr: err.join("\n") };
+    return {
+      io,
+      result: (code) => ({ code, stdout: out.join("\n"), stderr: err.join("\n") }),
+    };
   }
 
   cleanup(): void {
