@@ -11,7 +11,9 @@
 import { StackConfigError } from "../config/validate";
 import { didYouMean } from "../rules/suggest";
 import { parseOptions } from "./args";
+import { discoverCommand } from "./commands/discover";
 import { hotfixCommand } from "./commands/hotfix";
+import { pinDigestsCommand } from "./commands/pinDigests";
 import { promoteCommand } from "./commands/promote";
 import { rollbackCommand } from "./commands/rollback";
 import { statusCommand } from "./commands/status";
@@ -27,6 +29,8 @@ const COMMANDS: readonly Command[] = [
   promoteCommand,
   rollbackCommand,
   hotfixCommand,
+  pinDigestsCommand,
+  discoverCommand,
 ];
 
 function commandNamed(name: string | undefined): Command | undefined {

@@ -145,8 +145,33 @@ function exceptionChecklist(plan: ChangePlan, ctx: PrContext): string[] {
   ];
 }
 
+/** The checklist of a change that keeps the chain: digests pinned, a new build from the registry. */
+function registryChecklist(plan: ChangePlan): string[] {
+  const items =
+    plan.kind === "pin-digests"
+      ? plan.changes.map(
+          (c) =>
+            `- [ ] ${c.app}: ${code(`${c.tag}@${c.digest ?? "?"}`)} is the build ${plan.env} runs now (the tag was not re-pushed since it was deployed)`,
+        )
+      : plan.changes.map(
+          (c) =>
+            `- [ ] ${c.app}: ${code(c.tag)} (${code(c.digest ?? "?")}) is the build CI made from the intended commit`,
+        );
+  return [
+    ...items,
+    `- [ ] ${stackCommand("preview", plan.env)} shows the Applications deploying by digest and nothing else`,
+    `- [ ] No unrelated changes: the diff is only ${code(plan.file)}`,
+  ];
+}
+
 function heading(plan: ChangePlan): string {
   const tags = plan.changes.map((c) => `${c.app} ${code(c.tag)}`).join(", ");
+  if (plan.kind === "pin-digests") {
+    return `Pins the registry's digests of what **${plan.env}** runs (${tags}): the tags stay, and the Applications deploy by digest from now on.`;
+  }
+  if (plan.kind === "build") {
+    return `Takes the new build ${tags} from the registry into **${plan.env}** (\`promote discover\`); record: kind build, from the registry.`;
+  }
   if (plan.kind === "promotion") {
     return `Promotes ${tags} from **${plan.from}** to **${plan.env}**: ${code(plan.file)} pins the tag ${plan.from} runs.`;
   }
@@ -180,9 +205,22 @@ export function prText(plan: ChangePlan, ctx: PrContext): PrText {
       );
     }
     if (c.warning) body.push(`**Note:** ${c.app}: ${c.warning}.`, "");
+    if (c.registryNote) body.push(`**Registry:** ${c.app}: ${c.registryNote}.`, "");
+  }
+  if (plan.changes.some((c) => c.digest)) {
+    body.push(
+      "Digests the registry confirmed (what the Applications deploy):",
+      "",
+      ...plan.changes.map((c) => `- ${c.app}: ${code(`${c.tag}@${c.digest ?? "?"}`)}`),
+      "",
+    );
   }
   const checklist =
-    plan.kind === "promotion" ? promotionChecklist(plan, ctx) : exceptionChecklist(plan, ctx);
+    plan.kind === "promotion"
+      ? promotionChecklist(plan, ctx)
+      : plan.kind === "pin-digests" || plan.kind === "build"
+        ? registryChecklist(plan)
+        : exceptionChecklist(plan, ctx);
   const last = ctx.order[ctx.order.length - 1] === plan.env;
   body.push(
     `## Review checklist${plan.kind === "promotion" && last ? " (production)" : ""}`,
