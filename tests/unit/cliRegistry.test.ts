@@ -8,7 +8,9 @@
  */
 import { strict as assert } from "assert";
 import { RegistryClient } from "../../adapters/registry";
+import { Refused } from "../../cli/errors";
 import { readApps } from "../../cli/stackText";
+import { bumpFromRegistry } from "../../scripts/bump-tag";
 import { tempProject, type TempProject } from "../support/gitRepo";
 import { TestRegistry } from "../support/registry";
 
@@ -268,6 +270,45 @@ describe("cli with a real registry", function () {
       } finally {
         semver.stop();
       }
+    });
+  });
+
+  describe("the dev bump (npm run bump)", () => {
+    it("pins the tag with the digest the registry serves, below it", async () => {
+      const digest = registry.push(REPO, "sha-0123abcd");
+      const bumped = await bumpFromRegistry(
+        project.dir,
+        "dex",
+        "sha-0123abcd",
+        clientFor(registry),
+      );
+      assert.equal(bumped.changed, true);
+      assert.deepEqual(readApps(project.read("Pulumi.dev.yaml")).dex, {
+        tag: "sha-0123abcd",
+        digest,
+        bypass: undefined,
+      });
+    });
+
+    it("refuses a tag the registry does not have, and a digest it does not serve; nothing changes", async () => {
+      const before = project.read("Pulumi.dev.yaml");
+      await assert.rejects(
+        bumpFromRegistry(project.dir, "dex", "sha-99999999", clientFor(registry)),
+        (error: Error) =>
+          error instanceof Refused &&
+          error.message ===
+            `the registry cannot confirm dex sha-99999999 (${IMAGE}): ${IMAGE}:sha-99999999 is not in the registry: ghcr.io answered HTTP 404 MANIFEST_UNKNOWN (manifest unknown); nothing was changed`,
+      );
+      const served = registry.push(REPO, "sha-0123abce");
+      const pushed = `sha256:${"0".repeat(64)}`;
+      await assert.rejects(
+        bumpFromRegistry(project.dir, "dex", "sha-0123abce", clientFor(registry), pushed),
+        (error: Error) =>
+          error instanceof Refused &&
+          error.message ===
+            `the build pushed ${IMAGE}:sha-0123abce as ${pushed}, but the registry serves ${served} for it: the tag was pushed again since; nothing was changed`,
+      );
+      assert.equal(project.read("Pulumi.dev.yaml"), before);
     });
   });
 });
