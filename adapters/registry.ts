@@ -21,6 +21,7 @@ import {
   dockerConfigCredentials,
   locateImage,
   parseAuthChallenge,
+  realmRefusal,
   type DockerConfig,
   type ImageLocation,
   type RegistryCredentials,
@@ -203,6 +204,13 @@ export class RegistryClient {
       );
     }
     if (creds.kind === "token") return `Bearer ${creds.token}`;
+    const badRealm = realmRefusal(challenge.params.realm, where.baseUrl);
+    if (badRealm) {
+      throw new RegistryError(
+        "denied",
+        `the registry ${where.host} sends credentials elsewhere: ${badRealm}`,
+      );
+    }
     const tokenUrl = new URL(challenge.params.realm);
     if (challenge.params.service) tokenUrl.searchParams.set("service", challenge.params.service);
     tokenUrl.searchParams.set("scope", challenge.params.scope ?? scope);

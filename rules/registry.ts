@@ -93,6 +93,48 @@ export function parseAuthChallenge(header: string): AuthChallenge | undefined {
   return { scheme: match[1].toLowerCase(), params };
 }
 
+function isPrivateIp(host: string): boolean {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(host);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return (
+      a === 10 ||
+      a === 127 ||
+      a === 0 ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 169 && b === 254) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
+  }
+  const v6 = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return v6.includes(":") && (v6 === "::1" || /^f[cd]|^fe[89ab]/.test(v6));
+}
+
+/**
+ * Why a challenge's token realm must not be asked, if it must not: credentials go there, so only
+ * https (or http for a registry spoken to over http), and never an IP literal in a private,
+ * loopback or link-local range (a cloud metadata service) other than the registry's own host.
+ * The same rule as go-containerregistry's (crane's).
+ */
+export function realmRefusal(realm: string, registryBaseUrl: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(realm);
+  } catch {
+    return `the token realm "${realm}" is not a URL`;
+  }
+  const registry = new URL(registryBaseUrl);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && registry.protocol === "http:")) {
+    return `the token realm ${realm} is not https`;
+  }
+  if (url.host === registry.host) return undefined;
+  if (isPrivateIp(url.hostname)) {
+    return `the token realm ${realm} is a private or link-local address, not the registry's`;
+  }
+  return undefined;
+}
+
 /** Credentials for one registry. Never read from a stack file. */
 export type RegistryCredentials =
   | { kind: "anonymous" }

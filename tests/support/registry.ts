@@ -63,6 +63,29 @@ export class TestRegistry {
   ) {}
 
   /**
+   * Starts a registry with `auth: token` (the Bearer challenge flow) whose token service `token`
+   * runs in this process; crane pushes with `user`/`password` through a docker config.
+   */
+  static startWithTokenAuth(authConfig: string, user: string, password: string): TestRegistry {
+    requireInstalled();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "test-registry-"));
+    fs.writeFileSync(path.join(dir, "auth.yml"), authConfig);
+    const host = run(REGISTRY_SCRIPT, ["start", dir, path.join(dir, "auth.yml")]);
+    return new TestRegistry(dir, host, TestRegistry.dockerConfig(dir, host, user, password));
+  }
+
+  private static dockerConfig(dir: string, host: string, user: string, password: string): string {
+    fs.mkdirSync(path.join(dir, "docker"));
+    fs.writeFileSync(
+      path.join(dir, "docker", "config.json"),
+      JSON.stringify({
+        auths: { [host]: { auth: Buffer.from(`${user}:${password}`).toString("base64") } },
+      }),
+    );
+    return path.join(dir, "docker");
+  }
+
+  /**
    * Starts a registry that asks for basic credentials (`htpasswd -nbB user password` lines);
    * crane pushes with `user`/`password` through a docker config of its own.
    */

@@ -6,8 +6,12 @@
  */
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
-import { RegistryClient, RegistryError } from "../../adapters/registry";
+import { credentialsFromEnvironment, RegistryClient, RegistryError } from "../../adapters/registry";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { TestRegistry } from "../support/registry";
+import { TokenService } from "../support/tokenService";
 
 const anonymous = () => ({ kind: "anonymous" }) as const;
 
@@ -171,6 +175,73 @@ describe("the registry client with basic auth (real registry, htpasswd)", functi
       assert.match(
         error.message,
         /refused to show .*:sha-abc12345 \(asked with the credentials of PROMOTION_REGISTRY_USERNAME\/PASSWORD\): HTTP 401/,
+      );
+      return true;
+    });
+  });
+});
+
+describe("the registry client with the Bearer token flow (real registry, auth: token)", function () {
+  this.timeout(120_000);
+  let registry: TestRegistry;
+  let tokens: TokenService;
+  let dir: string;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "token-service-"));
+    tokens = await TokenService.start(dir, "ci", "t0ken");
+    registry = TestRegistry.startWithTokenAuth(tokens.authConfig(), "ci", "t0ken");
+  });
+  after(async () => {
+    registry?.stop();
+    await tokens?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("answers the challenge: a token for the repository's pull scope, then the manifest", async () => {
+    const pushed = registry.push("team/dex", "sha-abc12345");
+    tokens.clearRequests();
+    const client = new RegistryClient({
+      credentials: () => ({ kind: "basic", username: "ci", password: "t0ken", source: "test" }),
+    });
+    assert.equal((await client.resolve(registry.image("team/dex"), "sha-abc12345")).digest, pushed);
+    assert.deepEqual(await client.listTags(registry.image("team/dex")), ["sha-abc12345"]);
+    // One token for the scope, reused for the second call.
+    assert.deepEqual(tokens.requests, [{ scope: "repository:team/dex:pull", authorized: true }]);
+  });
+
+  it("takes a docker config's credentials (DOCKER_CONFIG)", async () => {
+    const config = path.join(dir, "docker-config");
+    fs.mkdirSync(config, { recursive: true });
+    const auth = Buffer.from("ci:t0ken").toString("base64");
+    fs.writeFileSync(
+      path.join(config, "config.json"),
+      JSON.stringify({ auths: { [`https://${registry.host}`]: { auth } } }),
+    );
+    registry.push("team/api", "v1.0.0");
+    const client = new RegistryClient({
+      credentials: credentialsFromEnvironment({ DOCKER_CONFIG: config }),
+    });
+    assert.equal(
+      (await client.resolve(registry.image("team/api"), "v1.0.0")).digest,
+      registry.digest("team/api", "v1.0.0"),
+    );
+  });
+
+  it("names the token service's refusal and the credentials it refused", async () => {
+    const client = new RegistryClient({
+      credentials: credentialsFromEnvironment({
+        PROMOTION_REGISTRY_USERNAME: "ci",
+        PROMOTION_REGISTRY_PASSWORD: "wrong",
+        DOCKER_CONFIG: dir,
+      }),
+    });
+    await assert.rejects(client.resolve(registry.image("team/dex"), "sha-abc12345"), (error) => {
+      assert.ok(error instanceof RegistryError);
+      assert.equal(error.failure, "denied");
+      assert.equal(
+        error.message,
+        `the token service of ${registry.host} (${tokens.realm}) refused a token for repository:team/dex:pull with the credentials of PROMOTION_REGISTRY_USERNAME/PASSWORD: HTTP 401 Unauthorized`,
       );
       return true;
     });

@@ -12,6 +12,7 @@ import {
   newestByCreation,
   newestSemver,
   parseAuthChallenge,
+  realmRefusal,
   strategyFor,
 } from "../../rules/registry";
 
@@ -169,5 +170,26 @@ describe("registry rules", () => {
       ).why,
       /sha-aaaaaaa and sha-bbbbbbb were created at the same time/,
     );
+  });
+
+  it("never sends credentials to a token realm at a private address other than the registry", () => {
+    assert.equal(realmRefusal("https://ghcr.io/token", "https://ghcr.io"), undefined);
+    assert.equal(
+      realmRefusal("https://auth.docker.io/token", "https://registry-1.docker.io"),
+      undefined,
+    );
+    assert.equal(realmRefusal("http://127.0.0.1:5000/token", "http://127.0.0.1:5000"), undefined);
+    assert.equal(realmRefusal("http://localhost:9/token", "http://127.0.0.1:5000"), undefined);
+    assert.equal(
+      realmRefusal("http://169.254.169.254/latest", "https://ghcr.io"),
+      "the token realm http://169.254.169.254/latest is not https",
+    );
+    assert.equal(
+      realmRefusal("https://169.254.169.254/latest", "https://ghcr.io"),
+      "the token realm https://169.254.169.254/latest is a private or link-local address, not the registry's",
+    );
+    assert.match(realmRefusal("https://10.0.0.8/t", "https://r.example") ?? "", /private/);
+    assert.match(realmRefusal("https://[::1]/t", "https://r.example") ?? "", /private/);
+    assert.equal(realmRefusal("https://8.8.8.8/t", "https://r.example"), undefined);
   });
 });
