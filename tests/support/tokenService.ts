@@ -108,7 +108,7 @@ export class TokenService {
       },
     );
     const port = await new Promise<string>((resolve, reject) => {
-      child.stdout!.once("data", (data: Buffer) => resolve(data.toString().trim()));
+      child.stdout.once("data", (data: Buffer) => resolve(data.toString().trim()));
       child.once("exit", (code) => reject(new Error(`the token service exited (${code})`)));
     });
     // "localhost", not an IP literal: clients (crane, ours) refuse a realm at a private IP other
