@@ -26,6 +26,7 @@ import {
   type ImageLocation,
   type RegistryCredentials,
 } from "../rules/registry";
+import { SIGNATURE_ANNOTATION, signatureTag, type SignatureLayer } from "../rules/signature";
 
 /** Why a registry call failed: not there, not allowed, not reachable, or an answer we cannot use. */
 export type RegistryFailure = "not-found" | "denied" | "unreachable" | "bad-answer";
@@ -417,5 +418,32 @@ export class RegistryClient {
       }
     }
     return newest;
+  }
+
+  /**
+   * The cosign signature layers of an image digest: the payloads of the manifest tagged
+   * sha256-<hex>.sig, with their signature annotations; [] when there is no such tag.
+   */
+  async signatures(image: string, digest: string): Promise<SignatureLayer[]> {
+    let manifest: Manifest;
+    try {
+      manifest = await this.manifest(image, signatureTag(digest));
+    } catch (error) {
+      if (error instanceof RegistryError && error.failure === "not-found") return [];
+      throw error;
+    }
+    const layers =
+      (manifest.json.layers as
+        { digest?: string; annotations?: Record<string, string> }[] | undefined) ?? [];
+    const result: SignatureLayer[] = [];
+    for (const layer of layers) {
+      if (typeof layer.digest !== "string") continue;
+      const signature = layer.annotations?.[SIGNATURE_ANNOTATION];
+      result.push({
+        payload: await this.blob(image, layer.digest),
+        ...(signature ? { signature } : {}),
+      });
+    }
+    return result;
   }
 }

@@ -98,7 +98,7 @@ export interface CliIo {
    * the docker config. Without it (an embedding that gives none), changes keep the digests the
    * stack files already pin and resolve nothing, and say so.
    */
-  registry?: Pick<RegistryClient, "resolve" | "listTags" | "created">;
+  registry?: Pick<RegistryClient, "resolve" | "listTags" | "created" | "signatures">;
   /** Waits between two rounds of `discover --watch` (a timer; tests shorten it). */
   sleep?: (ms: number) => Promise<void>;
 }

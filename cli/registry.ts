@@ -6,6 +6,8 @@
  */
 import { RegistryError } from "../adapters/registry";
 import { shortDigest } from "../rules/registry";
+import { verifySignatures } from "../rules/signature";
+import type { EnvironmentConfig } from "../model/environment";
 import type { CliIo } from "./io";
 import type { AppChange, ChangePlan, Planned } from "./plan/change";
 import type { StackState } from "./plan/state";
@@ -27,6 +29,28 @@ export function registryRefusal(what: string, error: RegistryError): string {
       ? "the change fails closed: nothing was changed; run it again once the registry answers"
       : "nothing was changed";
   return `the registry cannot confirm ${what}: ${error.message}; ${closed}`;
+}
+
+/**
+ * When the environment requires signatures (promotion:signatures), why `image@digest` is refused
+ * (unsigned, or not signed with its key); undefined when it may run it.
+ */
+export async function signatureRefusal(
+  registry: Registry,
+  target: EnvironmentConfig,
+  what: string,
+  image: string,
+  digest: string,
+): Promise<string | undefined> {
+  const settings = target.signatures;
+  if (!settings?.required) return undefined;
+  const verdict = verifySignatures(
+    await registry.signatures(image, digest),
+    digest,
+    settings.publicKey,
+  );
+  if ("signed" in verdict) return undefined;
+  return `${target.environment} takes only images signed with the key of promotion:signatures.publicKey, and ${what} (${image}@${digest}) is refused: ${verdict.refused}; nothing was changed`;
 }
 
 interface Checked {
@@ -100,6 +124,25 @@ export async function pinRegistryDigests(
         : `${change.app} ${change.tag} (${image})`;
       return { refused: registryRefusal(what, error) };
     }
+    const target = states.find((s) => s.config.environment === plan.env)!.config;
+    let unsigned: string | undefined;
+    try {
+      unsigned = await signatureRefusal(
+        registry,
+        target,
+        `${change.app} ${change.tag}`,
+        image,
+        checked.digest,
+      );
+    } catch (error) {
+      if (!(error instanceof RegistryError)) throw error;
+      return {
+        refused: registryRefusal(`the signatures of ${change.app} ${change.tag} (${image})`, error),
+      };
+    }
+    if (unsigned) return { refused: unsigned };
+    if (target.signatures?.required)
+      notes.push(`${change.app}: signed with ${target.environment}'s key`);
     if (checked.note) notes.push(`${change.app}: ${checked.note}`);
     changes.push({
       ...change,

@@ -17,6 +17,7 @@ import {
 } from "../model/environment";
 import { deploymentsSchema } from "./deployments";
 import { governanceSchema } from "./governance";
+import { signaturesSchema } from "./signatures";
 import { strictObject } from "./zodShapes";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -247,6 +248,8 @@ export const stackConfigSchema = strictObject({
       error: "true or false",
     })
     .optional(),
+  /** Cosign signatures every image pinned here must carry (config/signatures.ts). */
+  signatures: signaturesSchema.optional(),
   /** GitHub governance of promotions into this environment (config/governance.ts). */
   governance: governanceSchema.optional(),
   /** How Pulumi Deployments runs this stack (config/deployments.ts). */

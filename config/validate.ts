@@ -256,6 +256,7 @@ export function validateStackConfig(
     system: cfg.system,
     upstream: cfg.upstream || undefined,
     autoPromote: cfg.autoPromote === true,
+    ...(cfg.signatures ? { signatures: cfg.signatures } : {}),
     gate: cfg.gate ? toGateConfig(cfg.gate) : undefined,
     namespace: cfg.namespace,
     namespaces: [cfg.namespace, ...(cfg.extraNamespaces ?? [])],

@@ -114,6 +114,13 @@ export interface AppConfig {
   bypass?: Bypass;
 }
 
+/** `promotion:signatures`: cosign signatures an environment requires of every image. */
+export interface SignatureConfig {
+  required: boolean;
+  /** PEM public key (ECDSA P-256) the signature must verify with. */
+  publicKey: string;
+}
+
 /** `promotion:gate`, with the soak time in seconds. */
 export interface GateConfig extends GateSettings {
   /** The soak time as the stack file writes it (24h, 0). */
@@ -142,6 +149,8 @@ export interface EnvironmentConfig {
    * (`promotion:autoPromote`; false unless the stack file says true).
    */
   autoPromote: boolean;
+  /** Cosign signatures required of every image pinned here (docs/registry.md). */
+  signatures?: SignatureConfig;
   /** The primary namespace, where apps go unless they name another of `namespaces`. */
   namespace: string;
   /** Every namespace the environment owns, primary first. */

@@ -22,7 +22,7 @@ import { findEnvironment } from "../plan/chain";
 import type { Planned } from "../plan/change";
 import { planBuild, type FoundBuild } from "../plan/registry";
 import type { StackState } from "../plan/state";
-import { registryRefusal, type Registry } from "../registry";
+import { registryRefusal, signatureRefusal, type Registry } from "../registry";
 import { carryOut, gitFor } from "./change";
 import { HELP_OPTION, type Command } from "./command";
 
@@ -77,6 +77,14 @@ async function newestBuild(registry: Registry, state: StackState, name: string):
       created = dated.find((d) => d.tag === tag)?.created;
     }
     const resolved = await registry.resolve(app.image, tag);
+    const unsigned = await signatureRefusal(
+      registry,
+      state.config,
+      `${name} ${tag}`,
+      app.image,
+      resolved.digest,
+    );
+    if (unsigned) return { refused: unsigned };
     return {
       build: {
         app: name,

@@ -8,6 +8,12 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import {
+  signatureTag,
+  simpleSigningPayload,
+  SIGNATURE_ANNOTATION,
+  SIMPLE_SIGNING_MEDIA_TYPE,
+} from "../../rules/signature";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const REGISTRY_SCRIPT = path.join(ROOT, "scripts", "registry.sh");
@@ -163,6 +169,76 @@ export class TestRegistry {
   /** What crane says the tag's digest is (an independent reading of the registry). */
   digest(repository: string, tag: string): string {
     return this.crane(["digest", `${this.image(repository)}:${tag}`]);
+  }
+
+  /** Uploads a blob through the distribution API (monolithic upload); returns its digest. */
+  async uploadBlob(repository: string, body: Buffer): Promise<string> {
+    const digest = `sha256:${crypto.createHash("sha256").update(body).digest("hex")}`;
+    const start = await fetch(`http://${this.host}/v2/${repository}/blobs/uploads/`, {
+      method: "POST",
+    });
+    if (start.status !== 202) throw new Error(`blob upload: HTTP ${start.status}`);
+    const location = new URL(start.headers.get("location")!, `http://${this.host}`);
+    location.searchParams.set("digest", digest);
+    const put = await fetch(location, {
+      method: "PUT",
+      headers: { "Content-Type": "application/octet-stream" },
+      body,
+    });
+    if (put.status !== 201) throw new Error(`blob upload: HTTP ${put.status} ${await put.text()}`);
+    return digest;
+  }
+
+  /**
+   * Stores a cosign signature of `digest` as cosign does (the tag sha256-<hex>.sig, a simple-signing
+   * payload layer with the base64 ECDSA signature annotation), signed with `key`. `signs` names
+   * the digest the payload claims (another image's, to forge a signature for the wrong image).
+   */
+  async pushSignature(
+    repository: string,
+    digest: string,
+    key: crypto.KeyObject,
+    signs: string = digest,
+  ): Promise<void> {
+    const payload = Buffer.from(simpleSigningPayload(this.image(repository), signs));
+    const signature = crypto.sign("sha256", payload, key).toString("base64");
+    const layer = await this.uploadBlob(repository, payload);
+    const configBody = Buffer.from(
+      JSON.stringify({
+        architecture: "",
+        os: "",
+        config: {},
+        rootfs: { type: "layers", diff_ids: [layer] },
+      }),
+    );
+    const config = await this.uploadBlob(repository, configBody);
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: {
+        mediaType: "application/vnd.oci.image.config.v1+json",
+        size: configBody.length,
+        digest: config,
+      },
+      layers: [
+        {
+          mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
+          size: payload.length,
+          digest: layer,
+          annotations: { [SIGNATURE_ANNOTATION]: signature },
+        },
+      ],
+    };
+    const put = await fetch(
+      `http://${this.host}/v2/${repository}/manifests/${signatureTag(digest)}`,
+      {
+        method: "PUT",
+        headers: { "Content-Type": "application/vnd.oci.image.manifest.v1+json" },
+        body: JSON.stringify(manifest),
+      },
+    );
+    if (put.status !== 201)
+      throw new Error(`signature manifest: HTTP ${put.status} ${await put.text()}`);
   }
 
   stop(): void {
