@@ -78,6 +78,7 @@ function promotionChecklist(plan: ChangePlan, ctx: PrContext): string[] {
   const from = plan.from!;
   const tags = [...new Set(plan.changes.map((c) => c.tag))].map(code).join(", ");
   const last = ctx.order[ctx.order.length - 1] === plan.env;
+  const withDigests = plan.changes.some((c) => c.digest);
   const common = {
     confirmed: plan.confirmation
       ? [
@@ -85,8 +86,9 @@ function promotionChecklist(plan: ChangePlan, ctx: PrContext): string[] {
         ]
       : [],
     matches: `- [ ] Verify image tag matches ${from}: ${plan.changes.map((c) => `${c.app} ${code(c.tag)}`).join(", ")} in ${code(stackFileName(from))}`,
-    preview: `- [ ] ${stackCommand("preview", plan.env)} shows only the tag change`,
-    unrelated: `- [ ] No unrelated changes: the diff is only the tag line(s) of ${code(plan.file)}`,
+    // With digests, the digest lines change with the tags (the wording stays for files without).
+    preview: `- [ ] ${stackCommand("preview", plan.env)} shows only the ${withDigests ? "image (tag and digest)" : "tag"} change`,
+    unrelated: `- [ ] No unrelated changes: the diff is only the ${withDigests ? "tag and digest" : "tag"} line(s) of ${code(plan.file)}`,
   };
   if (!last) {
     return [
