@@ -68,6 +68,7 @@ async function checkChange(
   image: string,
   change: AppChange,
   source: string | undefined,
+  env: string,
 ): Promise<Checked> {
   if (change.digest) {
     // The artifact is what counts: it must still be there, by digest.
@@ -85,7 +86,7 @@ async function checkChange(
     if (now !== change.digest) {
       return {
         digest: change.digest,
-        note: `the registry's ${change.tag} now points at ${shortDigest(now)}: the tag was re-pushed since ${source ?? "it"} pinned it; pinning the artifact ${source ? `${source} runs` : "it ran"} (${change.digest})`,
+        note: `the registry's ${change.tag} now points at ${shortDigest(now)}: the tag was re-pushed since ${source ? `${source} pinned it` : `${env} ran it`}; pinning the artifact ${source ? `${source} runs` : `${env} ran`} (${change.digest})`,
       };
     }
     return { digest: change.digest };
@@ -116,7 +117,7 @@ export async function pinRegistryDigests(
     const image = imageOf(states, plan.env, change.app);
     let checked: Checked;
     try {
-      checked = await checkChange(registry, image, change, source);
+      checked = await checkChange(registry, image, change, source, plan.env);
     } catch (error) {
       if (!(error instanceof RegistryError)) throw error;
       const what = change.digest

@@ -146,6 +146,49 @@ describe("cli with a real registry", function () {
     });
   });
 
+  describe("rollback", () => {
+    it("returns to the artifact the environment ran, not what the tag points at now", async () => {
+      const ran = registry.push(REPO, "sha-5eed0c3d");
+      const prod = "Pulumi.prod.yaml";
+      project.write(
+        prod,
+        project
+          .read(prod)
+          .replace("      tag: sha-5eed0c3d\n", `      tag: sha-5eed0c3d\n      digest: ${ran}\n`),
+      );
+      project.git("commit", "--quiet", "-am", "prod runs sha-5eed0c3d by digest");
+      const next = registry.push(REPO, "sha-5eed0a1b");
+      project.write(
+        prod,
+        project
+          .read(prod)
+          .replace(
+            `      tag: sha-5eed0c3d\n      digest: ${ran}\n`,
+            `      tag: sha-5eed0a1b\n      digest: ${next}\n`,
+          ),
+      );
+      project.git("commit", "--quiet", "-am", "chore: promote sha-5eed0a1b to prod");
+      const repushed = registry.push(REPO, "sha-5eed0c3d");
+      assert.notEqual(repushed, ran);
+      const result = await project.cliAsync(
+        ["rollback", "--env", "prod", "--reason", "logins fail"],
+        {
+          registry: clientFor(registry),
+        },
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(pinned(project, "rollback-prod-sha-5eed0c3d", "prod"), {
+        tag: "sha-5eed0c3d",
+        digest: ran,
+        bypass: { kind: "rollback", reason: "logins fail" },
+      });
+      assert.match(
+        result.stderr,
+        /note: dex: the registry's sha-5eed0c3d now points at sha256:[0-9a-f]{12}…: the tag was re-pushed since prod ran it; pinning the artifact prod ran/,
+      );
+    });
+  });
+
   describe("pin-digests", () => {
     it("adds the registry's digest below each tag: the one-command migration", async () => {
       const digest = registry.push(REPO, "sha-5eed0c3d");
