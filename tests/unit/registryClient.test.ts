@@ -8,6 +8,7 @@ import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import { credentialsFromEnvironment, RegistryClient, RegistryError } from "../../adapters/registry";
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { TestRegistry } from "../support/registry";
@@ -124,6 +125,36 @@ describe("the registry client (real registry)", function () {
       );
       return true;
     });
+  });
+});
+
+describe("the registry client and a registry that does not answer", () => {
+  it("gives up after its timeout, saying so", async () => {
+    // A listener that accepts connections and never answers: a hung registry or proxy.
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as net.AddressInfo;
+    try {
+      const client = new RegistryClient({ credentials: anonymous, timeoutMs: 300 });
+      const started = Date.now();
+      await assert.rejects(
+        client.resolve(`127.0.0.1:${port}/team/dex`, "sha-1a2b3c4d"),
+        (error) => {
+          assert.ok(error instanceof RegistryError);
+          assert.equal(error.failure, "unreachable");
+          assert.equal(
+            error.message,
+            `cannot reach the registry 127.0.0.1:${port} (http://127.0.0.1:${port}): no answer in time`,
+          );
+          return true;
+        },
+      );
+      assert.ok(Date.now() - started < 5000, "the timeout ends the wait");
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
