@@ -12,7 +12,8 @@ const LAYERS = {
   adapters: ["model", "rules", "manifests"],
   preflight: ["model", "rules", "manifests", "config", "adapters"],
   components: ["model", "rules", "manifests"],
-  // adapters/ for the dashboard's live Argo CD read (cli/dashboard/live.ts uses kubeApi.ts).
+  // adapters/: the dashboard's live Argo CD read (cli/dashboard/live.ts uses kubeApi.ts), the OCI
+  // registry client (adapters/registry.ts) that promote and discover ask, the evidence sources.
   cli: ["model", "rules", "manifests", "config", "adapters"],
   // Beside cli/: the logic CI workflows call (npm run ci); it may use every layer below, and
   // nothing imports it.

@@ -6,6 +6,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { RegistryClient } from "../adapters/registry";
 import type { RecordReader } from "./deployed";
 import type { StackState } from "./plan/state";
 import type { UpstreamApplication } from "../rules/gate";
@@ -108,6 +109,15 @@ export interface CliIo {
    * scripts/stack.sh up <env> in the project directory.
    */
   up?: (env: string) => Promise<void>;
+  /**
+   * The OCI registry (adapters/registry.ts) that promote, hotfix, pin-digests, discover and the
+   * dev bump ask for a tag's digest; the real registries, with credentials from the environment or
+   * the docker config. Without it (an embedding that gives none), changes keep the digests the
+   * stack files already pin and resolve nothing, and say so.
+   */
+  registry?: Pick<RegistryClient, "resolve" | "listTags" | "created" | "signatures">;
+  /** Waits between two rounds of `discover --watch` (a timer; tests shorten it). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** The directory holding Pulumi.yaml: `start` or its nearest ancestor that has one. */
@@ -129,5 +139,6 @@ export function processIo(): CliIo {
     err: (t) => process.stderr.write(t.endsWith("\n") ? t : `${t}\n`),
     run: commandRunner(),
     onPath: (command) => onPath(command),
+    registry: new RegistryClient(),
   };
 }

@@ -5,14 +5,16 @@
  *   promote   open a PR moving the upstream's tags into the next environment
  *   rollback  open a PR moving an environment back to a tag it ran before (an exception)
  *   hotfix    open a PR pinning a tag in an environment straight away (an exception)
+ *   pin-digests  open a PR pinning the registry's digest next to each tag an environment runs
+ *   discover  take the newest build of each app from the registry into the first environment
  *   check     check a promotion's rules against its evidence (CI checks, reports, metrics)
  *   verify    after an up: Synced and Healthy on the pinned images, smoke, SLO; roll back if not
  *   metrics   promotion metrics from the records and the git history
  *   dashboard the promotion dashboard: one HTML page, served, or its data as JSON
  *
  * `main(argv, io)` returns the exit code: 0 done, 1 refused or failed, 2 usage error; for an
- * asynchronous command (one that reads the network: dashboard, check, verify, metrics, promote into
- * an environment with rules), a promise of it.
+ * asynchronous command (one that reads the network: the registry, live clusters, evidence), a
+ * promise of it.
  */
 import { didYouMean } from "../rules/suggest";
 import type { Command } from "./commands/command";
@@ -33,6 +35,14 @@ export const COMMAND_SUMMARIES: readonly { name: string; summary: string }[] = [
   { name: "promote", summary: "open a PR giving an environment the tags its upstream runs" },
   { name: "rollback", summary: "open a PR moving an environment back to a tag it ran before" },
   { name: "hotfix", summary: "open a PR pinning a tag in an environment without its upstream" },
+  {
+    name: "pin-digests",
+    summary: "open a PR pinning the registry's digest next to each tag an environment runs",
+  },
+  {
+    name: "discover",
+    summary: "take the newest build of each app from the registry into the first environment",
+  },
   {
     name: "check",
     summary: "check <to>'s promotion rules against the evidence for <from>'s tags; change nothing",
@@ -60,6 +70,9 @@ function loadRuntime() {
       (require("./commands/promote") as typeof import("./commands/promote")).promoteCommand,
       (require("./commands/rollback") as typeof import("./commands/rollback")).rollbackCommand,
       (require("./commands/hotfix") as typeof import("./commands/hotfix")).hotfixCommand,
+      (require("./commands/pinDigests") as typeof import("./commands/pinDigests"))
+        .pinDigestsCommand,
+      (require("./commands/discover") as typeof import("./commands/discover")).discoverCommand,
       (require("./commands/check") as typeof import("./commands/check")).checkCommand,
       (require("./commands/metrics") as typeof import("./commands/metrics")).metricsCommand,
       (require("./commands/verify") as typeof import("./commands/verify")).verifyCommand,

@@ -78,6 +78,7 @@ function promotionChecklist(plan: ChangePlan, ctx: PrContext): string[] {
   const from = plan.from!;
   const tags = [...new Set(plan.changes.map((c) => c.tag))].map(code).join(", ");
   const last = ctx.order[ctx.order.length - 1] === plan.env;
+  const withDigests = plan.changes.some((c) => c.digest);
   const common = {
     confirmed: plan.confirmation
       ? [
@@ -85,8 +86,9 @@ function promotionChecklist(plan: ChangePlan, ctx: PrContext): string[] {
         ]
       : [],
     matches: `- [ ] Verify image tag matches ${from}: ${plan.changes.map((c) => `${c.app} ${code(c.tag)}`).join(", ")} in ${code(stackFileName(from))}`,
-    preview: `- [ ] ${stackCommand("preview", plan.env)} shows only the tag change`,
-    unrelated: `- [ ] No unrelated changes: the diff is only the tag line(s) of ${code(plan.file)}`,
+    // With digests, the digest lines change with the tags (the wording stays for files without).
+    preview: `- [ ] ${stackCommand("preview", plan.env)} shows only the ${withDigests ? "image (tag and digest)" : "tag"} change`,
+    unrelated: `- [ ] No unrelated changes: the diff is only the ${withDigests ? "tag and digest" : "tag"} line(s) of ${code(plan.file)}`,
   };
   if (!last) {
     return [
@@ -145,8 +147,33 @@ function exceptionChecklist(plan: ChangePlan, ctx: PrContext): string[] {
   ];
 }
 
+/** The checklist of a change that keeps the chain: digests pinned, a new build from the registry. */
+function registryChecklist(plan: ChangePlan): string[] {
+  const items =
+    plan.kind === "pin-digests"
+      ? plan.changes.map(
+          (c) =>
+            `- [ ] ${c.app}: ${code(`${c.tag}@${c.digest ?? "?"}`)} is the build ${plan.env} runs now (the tag was not re-pushed since it was deployed)`,
+        )
+      : plan.changes.map(
+          (c) =>
+            `- [ ] ${c.app}: ${code(c.tag)} (${code(c.digest ?? "?")}) is the build CI made from the intended commit`,
+        );
+  return [
+    ...items,
+    `- [ ] ${stackCommand("preview", plan.env)} shows the Applications deploying by digest and nothing else`,
+    `- [ ] No unrelated changes: the diff is only ${code(plan.file)}`,
+  ];
+}
+
 function heading(plan: ChangePlan): string {
   const tags = plan.changes.map((c) => `${c.app} ${code(c.tag)}`).join(", ");
+  if (plan.kind === "pin-digests") {
+    return `Pins the registry's digests of what **${plan.env}** runs (${tags}): the tags stay, and the Applications deploy by digest from now on.`;
+  }
+  if (plan.kind === "build") {
+    return `Takes the new build ${tags} from the registry into **${plan.env}** (\`promote discover\`); record: kind build, from the registry.`;
+  }
   if (plan.kind === "promotion") {
     return `Promotes ${tags} from **${plan.from}** to **${plan.env}**: ${code(plan.file)} pins the tag ${plan.from} runs.`;
   }
@@ -212,9 +239,22 @@ export function prText(plan: ChangePlan, ctx: PrContext): PrText {
       );
     }
     if (c.warning) body.push(`**Note:** ${c.app}: ${c.warning}.`, "");
+    if (c.registryNote) body.push(`**Registry:** ${c.app}: ${c.registryNote}.`, "");
+  }
+  if (plan.changes.some((c) => c.digest)) {
+    body.push(
+      "Digests the registry confirmed (what the Applications deploy):",
+      "",
+      ...plan.changes.map((c) => `- ${c.app}: ${code(`${c.tag}@${c.digest ?? "?"}`)}`),
+      "",
+    );
   }
   const checklist =
-    plan.kind === "promotion" ? promotionChecklist(plan, ctx) : exceptionChecklist(plan, ctx);
+    plan.kind === "promotion"
+      ? promotionChecklist(plan, ctx)
+      : plan.kind === "pin-digests" || plan.kind === "build"
+        ? registryChecklist(plan)
+        : exceptionChecklist(plan, ctx);
   const last = ctx.order[ctx.order.length - 1] === plan.env;
   body.push(
     `## Review checklist${plan.kind === "promotion" && last ? " (production)" : ""}`,

@@ -15,6 +15,8 @@ export type { Bypass, BypassKind };
 /** What a stack file says about one app, read without validation (old versions included). */
 export interface AppState {
   tag?: string;
+  /** The registry digest pinned next to the tag (`digest: sha256:...`), when there is one. */
+  digest?: string;
   bypass?: Bypass;
 }
 
@@ -51,9 +53,10 @@ export function readApps(text: string): Record<string, AppState> {
   const result: Record<string, AppState> = {};
   for (const [name, app] of Object.entries(apps as Record<string, unknown>)) {
     if (app === null || typeof app !== "object") continue;
-    const { tag, bypass } = app as Record<string, unknown>;
+    const { tag, digest, bypass } = app as Record<string, unknown>;
     result[name] = {
       tag: typeof tag === "string" ? tag : undefined,
+      ...(typeof digest === "string" ? { digest } : {}),
       bypass: asBypass(bypass),
     };
   }
@@ -77,6 +80,11 @@ export interface AppEdit {
   tag: string;
   /** A Bypass to write (replacing any), null to remove the app's bypass, undefined to keep it. */
   bypass?: Bypass | null;
+  /**
+   * The registry digest to pin on the line after the tag (replacing any), null to remove the
+   * app's digest line, undefined to keep it.
+   */
+  digest?: string | null;
 }
 
 function lineStart(text: string, offset: number): number {
@@ -137,6 +145,66 @@ function removeFlowPair(text: string, pair: Pair<unknown, unknown>): string {
   if (before.endsWith(",")) return before.slice(0, -1) + text.slice(valueEnd);
   const after = text.slice(valueEnd).replace(/^\s*,\s*/, "");
   return text.slice(0, keyStart) + after;
+}
+
+/** setDigest for a flow map app (`dex: { tag: sha-1, digest: sha256:... }`): within the braces. */
+function setFlowDigest(
+  text: string,
+  file: string,
+  app: string,
+  map: YAMLMap<unknown, unknown>,
+  existing: Pair<unknown, unknown> | undefined,
+  digest: string | null,
+): string {
+  if (existing) {
+    const node = existing.value;
+    if (digest === null) return removeFlowPair(text, existing);
+    if (isScalar(node) && node.range) {
+      return text.slice(0, node.range[0]) + digest + text.slice(node.range[1]);
+    }
+  }
+  if (digest === null) return text;
+  const tagValue = pairNamed(map, "tag")?.value;
+  if (!isScalar(tagValue) || !tagValue.range) {
+    throw new StackEditError(`${file} has no tag for app "${app}" (promotion:apps.${app}.tag)`);
+  }
+  const at = tagValue.range[1];
+  return `${text.slice(0, at)}, digest: ${digest}${text.slice(at)}`;
+}
+
+/** Writes, replaces or removes the app's `digest:` line, right below its `tag:` line. */
+function setDigest(text: string, file: string, app: string, digest: string | null): string {
+  const map = appMap(text, file, app);
+  const existing = pairNamed(map, "digest");
+  if (map.flow) return setFlowDigest(text, file, app, map, existing, digest);
+  if (existing && isScalar(existing.key) && existing.key.range) {
+    const node = existing.value;
+    if (digest !== null && isScalar(node) && node.range) {
+      return text.slice(0, node.range[0]) + digest + text.slice(node.range[1]);
+    }
+    const start = lineStart(text, existing.key.range[0]);
+    const valueEnd = (node as { range?: [number, number, number] } | null)?.range?.[1];
+    return (
+      text.slice(0, start) + text.slice(lineEnd(text, (valueEnd ?? existing.key.range[1]) - 1))
+    );
+  }
+  if (digest === null) return text;
+  const tagPair = pairNamed(map, "tag");
+  const tagValue = tagPair?.value;
+  if (
+    !tagPair ||
+    !isScalar(tagPair.key) ||
+    !tagPair.key.range ||
+    !isScalar(tagValue) ||
+    !tagValue.range
+  ) {
+    throw new StackEditError(`${file} has no tag for app "${app}" (promotion:apps.${app}.tag)`);
+  }
+  const eol = text.includes("\r\n") ? "\r\n" : "\n";
+  const indent = " ".repeat(column(text, tagPair.key.range[0]));
+  const at = lineEnd(text, tagValue.range[1] - 1);
+  const before = text.slice(0, at);
+  return `${before}${before.endsWith("\n") ? "" : eol}${indent}digest: ${digest}${eol}${text.slice(at)}`;
 }
 
 function removeBypass(text: string, file: string, app: string): string {
@@ -218,6 +286,7 @@ export function editStackText(text: string, file: string, edits: AppEdit[]): str
   let result = text;
   for (const edit of edits) {
     result = setTag(result, file, edit.app, edit.tag);
+    if (edit.digest !== undefined) result = setDigest(result, file, edit.app, edit.digest);
     if (edit.bypass !== undefined) result = removeBypass(result, file, edit.app);
     if (edit.bypass) result = addBypass(result, file, edit.app, edit.bypass);
   }
@@ -230,7 +299,10 @@ export function editStackText(text: string, file: string, edits: AppEdit[]): str
       (edit.bypass === null
         ? state?.bypass === undefined
         : state?.bypass?.kind === edit.bypass.kind && state.bypass.reason === edit.bypass.reason);
-    if (state?.tag !== edit.tag || !bypassOk) {
+    const digestOk =
+      edit.digest === undefined ||
+      (edit.digest === null ? state?.digest === undefined : state?.digest === edit.digest);
+    if (state?.tag !== edit.tag || !bypassOk || !digestOk) {
       throw new StackEditError(
         `editing ${file} did not produce the intended value for app "${edit.app}"; edit it by hand`,
       );

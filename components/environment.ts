@@ -18,6 +18,8 @@ export interface EnvironmentArgs {
 export interface AppSummary {
   image: string;
   tag: string;
+  /** The manifest digest pinned with the tag; only when the stack file pins one. */
+  digest?: string;
   applicationName: string;
   syncMode: string;
   namespace: string;
@@ -64,6 +66,7 @@ export class Environment extends pulumi.ComponentResource {
         {
           image: app.image,
           tag: app.tag,
+          ...(app.digest ? { digest: app.digest } : {}),
           applicationName: applicationName(env, app),
           syncMode: env.syncMode,
           namespace: app.namespace,

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { ACCEPTED_IMAGE_TAGS, checkImageTag } from "../rules/imageTag";
 import { ACCEPTED_DURATION, parseDuration } from "../rules/gate";
+import { ACCEPTED_DIGEST, DIGEST_PATTERN } from "../rules/registry";
 import {
   BYPASS_KINDS,
   LOG_LEVELS,
@@ -17,6 +18,7 @@ import {
 import { deploymentsSchema } from "./deployments";
 import { governanceSchema } from "./governance";
 import { evidenceSchema, rulesSchema, verificationSchema } from "./promotionRules";
+import { signaturesSchema } from "./signatures";
 import { strictObject } from "./zodShapes";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -129,6 +131,8 @@ const sharedAppShape = {
 const app = strictObject({
   ...sharedAppShape,
   tag: imageTag,
+  /** The registry's manifest digest of the tag, pinned next to it (docs/registry.md). */
+  digest: z.string({ error: ACCEPTED_DIGEST }).regex(DIGEST_PATTERN, ACCEPTED_DIGEST).optional(),
   /** An escape hatch from the promotion gate for this tag (rules/gate.ts). */
   bypass: bypass.optional(),
 });
@@ -271,6 +275,8 @@ export const stackConfigSchema = strictObject({
       error: "true or false",
     })
     .optional(),
+  /** Cosign signatures every image pinned here must carry (config/signatures.ts). */
+  signatures: signaturesSchema.optional(),
   /** GitHub governance of promotions into this environment (config/governance.ts). */
   governance: governanceSchema.optional(),
   /** How Pulumi Deployments runs this stack (config/deployments.ts). */

@@ -111,7 +111,7 @@ function deploymentPatch(app: AppConfig): string | undefined {
 function kustomizeOverrides(app: AppConfig): KustomizeOverrides {
   const patch = deploymentPatch(app);
   return {
-    images: [imageReference(app.image, app.tag)],
+    images: [imageReference(app.image, app.tag, app.digest)],
     replicas: [{ name: app.deployment, count: app.replicas }],
     ...(patch
       ? { patches: [{ target: { kind: "Deployment", name: app.deployment }, patch }] }

@@ -90,6 +90,12 @@ export interface AppConfig {
   /** The immutable tag (or `@sha256:` digest) this environment runs. */
   tag: string;
   tagKind: ImageTagKind;
+  /**
+   * The manifest digest (`sha256:...`) the registry served for the tag when it was pinned (for a
+   * multi-arch image, its index): what the Application deploys. Absent in stack files written
+   * before digests were pinned (`npm run promote -- pin-digests --env <env>` adds it).
+   */
+  digest?: string;
   source: ManifestSource;
   replicas: number;
   logLevel?: LogLevel;
@@ -106,6 +112,13 @@ export interface AppConfig {
   syncWave: number;
   /** An escape hatch from the promotion gate declared next to the tag (rollback or hotfix). */
   bypass?: Bypass;
+}
+
+/** `promotion:signatures`: cosign signatures an environment requires of every image. */
+export interface SignatureConfig {
+  required: boolean;
+  /** PEM public key (ECDSA P-256) the signature must verify with. */
+  publicKey: string;
 }
 
 /** `promotion:gate`, with the soak time in seconds. */
@@ -136,6 +149,8 @@ export interface EnvironmentConfig {
    * (`promotion:autoPromote`; false unless the stack file says true).
    */
   autoPromote: boolean;
+  /** Cosign signatures required of every image pinned here (docs/registry.md). */
+  signatures?: SignatureConfig;
   /** The primary namespace, where apps go unless they name another of `namespaces`. */
   namespace: string;
   /** Every namespace the environment owns, primary first. */

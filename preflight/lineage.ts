@@ -37,7 +37,7 @@ export interface Lineage {
 }
 
 /** One field (tag, image, applicationName) of each app, from a stack's `apps` output. */
-function fieldOf(apps: unknown, field: "tag" | "image" | "applicationName") {
+function fieldOf(apps: unknown, field: "tag" | "image" | "digest" | "applicationName") {
   if (!isObject(apps)) return undefined;
   const values: Record<string, string> = {};
   for (const [app, summary] of Object.entries(apps)) {
@@ -104,11 +104,13 @@ export async function checkPromotions(
   ]);
   const ownTags = fieldOf(ownApps, "tag");
   const ownImages = fieldOf(ownApps, "image");
+  const ownDigests = fieldOf(ownApps, "digest");
   const history = parseAllRecords(ownRecords);
   /** No outputs at all: this stack was never deployed, every tag is its first deployment. */
   const neverDeployed = ownTags === undefined && ownRecords === undefined;
   const upstreamTags: UpstreamTags = fieldOf(upstreamApps, "tag") ?? "no record";
   const upstreamImages = fieldOf(upstreamApps, "image");
+  const upstreamDigests = fieldOf(upstreamApps, "digest");
   const upstreamNames = fieldOf(upstreamApps, "applicationName") ?? {};
   const upstreamPins = loadUpstreamPins(config);
 
@@ -126,17 +128,24 @@ export async function checkPromotions(
       app: app.name,
       tag: app.tag,
       image: app.image,
+      digest: app.digest,
       upstream: config.upstream
         ? {
             environment: config.upstream,
             tags: upstreamTags,
             images: upstreamImages,
+            digests: upstreamDigests,
             pinned: upstreamPins,
           }
         : undefined,
       own: neverDeployed
         ? "no record"
-        : { tag: ownTags?.[app.name], image: ownImages?.[app.name], history: previous },
+        : {
+            tag: ownTags?.[app.name],
+            image: ownImages?.[app.name],
+            digest: ownDigests?.[app.name],
+            history: previous,
+          },
       bypass: app.bypass,
     });
     if (!decision.allowed) {
@@ -153,7 +162,7 @@ export async function checkPromotions(
         app: app.name,
         upstream: config.upstream,
         tag: app.tag,
-        imageRef: imageReference(app.image, app.tag),
+        imageRef: imageReference(app.image, app.tag, app.digest),
         settings: config.gate,
         application: await readUpstream(reader, app, name),
         now: new Date(),
@@ -173,9 +182,15 @@ export async function checkPromotions(
       );
     }
 
+    if (!app.digest) {
+      void pulumi.log.warn(
+        `${applicationName(config, app)} pins ${app.tag} without its digest, so what runs is whatever the tag points at when Argo CD syncs: run 'npm run promote -- pin-digests --env ${env}' (docs/registry.md)`,
+      );
+    }
     const records = nextRecords(previous, {
       environment: env,
       tag: app.tag,
+      digest: app.digest,
       kind: allowed.kind,
       from: allowed.from,
       at,

@@ -8,6 +8,7 @@
 import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
 import type { Bypass, GateSettings } from "../model/environment";
 import { allow, refuse, type Verdict } from "./verdict";
+import { shortDigest } from "./registry";
 import {
   FIRST_ENVIRONMENT_SOURCE,
   tagsRan,
@@ -27,6 +28,11 @@ export interface GateInput {
   /** The image repository its stack file pins; when given, a tag only counts from that image. */
   image?: string;
   /**
+   * The manifest digest its stack file pins next to the tag; when given, and the upstream's (or
+   * its own) outputs have one, the tag only counts with that digest: the same artifact.
+   */
+  digest?: string;
+  /**
    * The upstream environment and what it runs now (tags, and the image repository of each app
    * when known); undefined for the first environment.
    */
@@ -34,6 +40,8 @@ export interface GateInput {
     environment: string;
     tags: UpstreamTags;
     images?: Record<string, string>;
+    /** The digest the upstream runs each app's tag as, when its outputs have one. */
+    digests?: Record<string, string>;
     /** What the upstream's stack file pins now, per app, when it could be read. */
     pinned?: Record<string, string>;
   };
@@ -41,7 +49,9 @@ export interface GateInput {
    * What this environment runs now (its own previous outputs: tag and image) and its records,
    * newest first; or "no record" when its stack has no outputs at all (never deployed).
    */
-  own: { tag?: string; image?: string; history: readonly PromotionRecord[] } | "no record";
+  own:
+    | { tag?: string; image?: string; digest?: string; history: readonly PromotionRecord[] }
+    | "no record";
   bypass?: Bypass;
 }
 
@@ -81,7 +91,11 @@ export function decideGate(input: GateInput): GateDecision {
   // The same tag of another image repository is another build: it goes through the gate.
   const sameImage =
     input.image === undefined || own.image === undefined || own.image === input.image;
-  if (current === tag && sameImage) {
+  // The same tag as another artifact (re-pushed) is another build too; a digest newly pinned
+  // for the tag it runs (pin-digests) is not a change.
+  const sameDigest =
+    input.digest === undefined || own.digest === undefined || own.digest === input.digest;
+  if (current === tag && sameImage && sameDigest) {
     return allow({ kind: "unchanged", from: env, checkUpstream: false });
   }
 
@@ -141,6 +155,17 @@ export function decideGate(input: GateInput): GateDecision {
     return refused(
       `${env} cannot take ${tag} of ${input.image}: ${from} runs ${tag} of ${upstreamImage}`,
       `the very image ${from} runs (${upstreamImage}): a promotion takes the same build`,
+    );
+  }
+  const upstreamDigest = upstream.digests?.[app];
+  if (
+    input.digest !== undefined &&
+    upstreamDigest !== undefined &&
+    upstreamDigest !== input.digest
+  ) {
+    return refused(
+      `${env} cannot take ${tag}@${shortDigest(input.digest)}: ${from} runs it as ${shortDigest(upstreamDigest)}; the tag was re-pushed`,
+      `the artifact ${from} runs (${tag}@${upstreamDigest}): a promotion takes the same artifact; pin that digest (npm run promote -- promote --from ${from} --to ${env}), or ship the new build through ${from} first`,
     );
   }
   return allow({ kind: "promotion", from, checkUpstream: true });

@@ -86,8 +86,11 @@ export function isImmutableTag(tag: string): boolean {
 
 /**
  * The image reference Argo CD's kustomize `images` override receives: `image:tag`, or
- * `image@sha256:...` for a digest.
+ * `image@sha256:...` for a digest. With the registry's digest of the tag pinned next to it, the
+ * digest: kustomize sets the image's `digest` field, so what runs is the artifact that was
+ * reviewed, whatever the tag points at later.
  */
-export function imageReference(image: string, tag: string): string {
+export function imageReference(image: string, tag: string, digest?: string): string {
+  if (digest) return `${image}@${digest}`;
   return tag.startsWith("@") ? `${image}${tag}` : `${image}:${tag}`;
 }

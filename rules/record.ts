@@ -13,6 +13,8 @@ const PROMOTION_KINDS: readonly PromotionKind[] = ["initial", "promotion", "roll
 export interface PromotionRecord {
   /** The tag the environment took. */
   tag: string;
+  /** The manifest digest the tag was pinned with, when the stack file pinned one. */
+  digest?: string;
   /**
    * Where it came from: the upstream environment for a promotion, `ci` for the first environment
    * (which takes builds from CI), the environment itself for initial, rollback and hotfix.
@@ -37,12 +39,13 @@ export const FIRST_ENVIRONMENT_SOURCE = "ci";
 
 function parseRecord(value: unknown): PromotionRecord | undefined {
   if (!isObject(value)) return undefined;
-  const { tag, from, at, by, kind, reason, checks } = value;
+  const { tag, digest, from, at, by, kind, reason, checks } = value;
   if (typeof tag !== "string" || typeof from !== "string") return undefined;
   if (typeof at !== "string" || typeof by !== "string") return undefined;
   if (!PROMOTION_KINDS.includes(kind as PromotionKind)) return undefined;
   return {
     tag,
+    ...(typeof digest === "string" ? { digest } : {}),
     from,
     at,
     by,
@@ -133,6 +136,7 @@ export function recordAnnotations(record: PromotionRecord): Record<string, strin
 export interface RecordedChange {
   environment: string;
   tag: string;
+  digest?: string;
   kind: PromotionKind | "unchanged";
   from: string;
   at: string;
@@ -165,6 +169,7 @@ export function nextRecords(
   }
   return appendRecord(previous, {
     tag: change.tag,
+    ...(change.digest ? { digest: change.digest } : {}),
     from: change.from,
     at: change.at,
     by: change.by,

@@ -7,6 +7,7 @@ import type { CliIo } from "../io";
 import { orderedEnvironments } from "../load";
 import type { Planned } from "../plan/change";
 import type { StackState } from "../plan/state";
+import { pinRegistryDigests } from "../registry";
 
 /** A Git for the project; refused when a real run needs a repository and there is none. */
 export function gitFor(io: CliIo, needed: boolean): Git {
@@ -43,4 +44,24 @@ export function carryOut(
     target,
     command: commandLine,
   });
+}
+
+/**
+ * carryOut, once the registry has confirmed the digest of every tag the plan pins (cli/registry.ts):
+ * a tag it does not have, or a registry that does not answer, refuses the change before any step.
+ */
+export function carryOutVerified(
+  planned: Planned,
+  states: StackState[],
+  io: CliIo,
+  git: Git,
+  dryRun: boolean,
+  commandLine: string,
+): number | Promise<number> {
+  if (!("plan" in planned)) return carryOut(planned, states, io, git, dryRun, commandLine);
+  // Without a registry (an embedding that gives none) the digests the stack files pin are kept.
+  if (!io.registry) return carryOut(planned, states, io, git, dryRun, commandLine);
+  return pinRegistryDigests(planned, states, io.registry).then((checked) =>
+    carryOut(checked, states, io, git, dryRun, commandLine),
+  );
 }

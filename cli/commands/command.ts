@@ -10,8 +10,8 @@ export interface Command {
   usage: string;
   options: Options;
   /**
-   * Runs with the parsed options; `commandLine` is the command as typed, for the PR footer. Only
-   * `dashboard` is asynchronous (it reads live clusters and may serve); the others return at once.
+   * Runs with the parsed options; `commandLine` is the command as typed, for the PR footer.
+   * Commands that read the network (the registry, live clusters, evidence) are asynchronous.
    */
   run(values: Values, io: CliIo, commandLine: string): number | Promise<number>;
 }

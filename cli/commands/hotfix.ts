@@ -3,10 +3,10 @@ import { optional, required, type Values } from "../args";
 import type { CliIo } from "../io";
 import { loadStates } from "../load";
 import { planHotfix } from "../plan/hotfix";
-import { carryOut, gitFor } from "./change";
+import { carryOutVerified, gitFor } from "./change";
 import { HELP_OPTION, type Command } from "./command";
 
-function run(values: Values, io: CliIo, commandLine: string): number {
+function run(values: Values, io: CliIo, commandLine: string): number | Promise<number> {
   const env = required(values, "env");
   const app = required(values, "app");
   const tag = required(values, "tag");
@@ -14,7 +14,7 @@ function run(values: Values, io: CliIo, commandLine: string): number {
   const git = gitFor(io, !dryRun);
   const states = loadStates(io.cwd);
   const planned = planHotfix(states, { env, app, tag, reason: optional(values, "reason") });
-  return carryOut(planned, states, io, git, dryRun, commandLine);
+  return carryOutVerified(planned, states, io, git, dryRun, commandLine);
 }
 
 export const hotfixCommand: Command = {

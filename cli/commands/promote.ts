@@ -11,7 +11,7 @@ import { planPromotion } from "../plan/promotion";
 import { promoteCommandLine } from "../shell";
 import type { StackState } from "../plan/state";
 import { checkRules, rulesCheckText } from "../evidence";
-import { carryOut, gitFor } from "./change";
+import { carryOutVerified, gitFor } from "./change";
 import { HELP_OPTION, type Command } from "./command";
 
 /**
@@ -113,10 +113,6 @@ async function checkPromotionRules(
   };
 }
 
-/**
- * Synchronous unless the target has promotion rules: fetching their evidence is the only thing a
- * promotion waits on (callers and tests that never configure rules keep a plain exit code).
- */
 function run(values: Values, io: CliIo, commandLine: string): number | Promise<number> {
   const from = required(values, "from");
   const to = required(values, "to");
@@ -131,7 +127,7 @@ function run(values: Values, io: CliIo, commandLine: string): number | Promise<n
   });
   const source = states.find((s) => s.config.environment === from);
   const target = states.find((s) => s.config.environment === to);
-  if (!source || !target) return carryOut(planned, states, io, git, dryRun, commandLine);
+  if (!source || !target) return carryOutVerified(planned, states, io, git, dryRun, commandLine);
   const confirmed = checkConfirmation(
     planned,
     target,
@@ -142,10 +138,10 @@ function run(values: Values, io: CliIo, commandLine: string): number | Promise<n
   );
   const checked = checkUpstreamDeployed(confirmed, source, io);
   if (!target.config.rules || !("plan" in checked)) {
-    return carryOut(checked, states, io, git, dryRun, commandLine);
+    return carryOutVerified(checked, states, io, git, dryRun, commandLine);
   }
   return checkPromotionRules(checked, source, target, io, optional(values, "override-rules")).then(
-    (ruled) => carryOut(ruled, states, io, git, dryRun, commandLine),
+    (ruled) => carryOutVerified(ruled, states, io, git, dryRun, commandLine),
   );
 }
 

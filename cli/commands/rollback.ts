@@ -3,10 +3,10 @@ import { optional, required, type Values } from "../args";
 import type { CliIo } from "../io";
 import { loadStates } from "../load";
 import { planRollback } from "../plan/rollback";
-import { carryOut, gitFor } from "./change";
+import { carryOutVerified, gitFor } from "./change";
 import { HELP_OPTION, type Command } from "./command";
 
-function run(values: Values, io: CliIo, commandLine: string): number {
+function run(values: Values, io: CliIo, commandLine: string): number | Promise<number> {
   const env = required(values, "env");
   const dryRun = values["dry-run"] === true;
   const git = gitFor(io, true);
@@ -19,7 +19,7 @@ function run(values: Values, io: CliIo, commandLine: string): number {
     to: optional(values, "to"),
     reason: optional(values, "reason"),
   });
-  return carryOut(planned, states, io, git, dryRun, commandLine);
+  return carryOutVerified(planned, states, io, git, dryRun, commandLine);
 }
 
 export const rollbackCommand: Command = {

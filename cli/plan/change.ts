@@ -6,7 +6,12 @@ import { ACCEPTED_IMAGE_TAGS, checkImageTag } from "../../rules/imageTag";
 import type { AppEdit, Bypass, BypassKind } from "../stackText";
 import type { StackVersionRef } from "./history";
 
-export type ChangeKind = "promotion" | BypassKind;
+/**
+ * promotion, rollback and hotfix change tags; `pin-digests` adds the registry's digests to the tags
+ * an environment already runs; `build` takes a new build from the registry into the first
+ * environment (discover).
+ */
+export type ChangeKind = "promotion" | BypassKind | "pin-digests" | "build";
 
 export interface AppChange {
   app: string;
@@ -14,6 +19,10 @@ export interface AppChange {
   current: string;
   /** The tag it runs after the change. */
   tag: string;
+  /** The registry digest pinned with `tag` after the change, when known (cli/registry.ts). */
+  digest?: string;
+  /** What the registry said while checking the tag, for the terminal and the PR. */
+  registryNote?: string;
   /** A bypass the change ends (promotions remove it). */
   endsBypass?: Bypass;
   /** For a rollback: the version of the stack file where the environment last ran `tag`. */
@@ -81,6 +90,8 @@ const BRANCH_PREFIX: Record<ChangeKind, string> = {
   promotion: "promote",
   rollback: "rollback",
   hotfix: "hotfix",
+  "pin-digests": "pin-digests",
+  build: "build",
 };
 
 export function branchName(kind: ChangeKind, env: string, changes: AppChange[]): string {
@@ -96,6 +107,8 @@ export function commitSubject(kind: ChangeKind, env: string, changes: AppChange[
   const tags = tagSummary(changes);
   if (kind === "promotion") return `chore: promote ${tags} to ${env}`;
   if (kind === "rollback") return `chore: roll back ${env} to ${tags}`;
+  if (kind === "pin-digests") return `chore: pin the registry's digests of ${tags} in ${env}`;
+  if (kind === "build") return `chore: take the new build ${tags} into ${env}`;
   return `chore: hotfix ${env} to ${tags}`;
 }
 

@@ -19,6 +19,8 @@ export interface StackVersion extends StackVersionRef {
 /** A stretch of history during which an app ran one tag. */
 export interface TagRun {
   tag: string;
+  /** The registry digest the stack file pinned with the tag during the stretch (the newest). */
+  digest?: string;
   /** The version that set the tag. */
   since: StackVersionRef;
   /** Set when a later rollback moved away from this tag: it was bad. */
@@ -40,11 +42,18 @@ export function tagRuns(versions: StackVersion[], app: string): TagRun[] {
     const state = version.apps[app];
     if (state?.tag === undefined) continue;
     const last = runs[runs.length - 1];
-    if (last?.tag === state.tag) continue;
+    if (last?.tag === state.tag) {
+      if (state.digest) last.digest = state.digest;
+      continue;
+    }
     if (last && state.bypass?.kind === "rollback") {
       last.rolledBackFrom ??= { ...ref(version), reason: state.bypass.reason };
     }
-    runs.push({ tag: state.tag, since: ref(version) });
+    runs.push({
+      tag: state.tag,
+      ...(state.digest ? { digest: state.digest } : {}),
+      since: ref(version),
+    });
   }
   return runs.reverse();
 }

@@ -45,7 +45,15 @@ export function planHotfix(states: StackState[], request: HotfixRequest): Planne
         changes,
         notes: [],
       },
-      [{ app: request.app, tag: request.tag, bypass: { kind: "hotfix", reason } }],
+      [
+        {
+          app: request.app,
+          tag: request.tag,
+          // A digest of the old tag must not stay (the registry step pins the new one).
+          ...(state.apps[request.app]?.digest ? { digest: null } : {}),
+          bypass: { kind: "hotfix", reason },
+        },
+      ],
       body,
     ),
   };

@@ -84,14 +84,30 @@ export function planPromotion(states: StackState[], request: PromotionRequest): 
   for (const app of selection.apps) {
     const badTag = tagRefusal(app.tag);
     if (badTag) return { refused: `${source.file}: app ${app.name}: ${badTag}` };
-    const current = target.config.apps.find((a) => a.name === app.name)!.tag;
+    const targetApp = target.config.apps.find((a) => a.name === app.name)!;
+    const current = targetApp.tag;
     const bypass = target.apps[app.name]?.bypass;
-    if (current === app.tag && !bypass) {
+    // The same tag pinned as another artifact than the source runs is a change too.
+    const sameDigest = app.digest === undefined || app.digest === targetApp.digest;
+    if (current === app.tag && !bypass && sameDigest) {
       already.push(`${app.name} ${app.tag}`);
       continue;
     }
-    changes.push({ app: app.name, current, tag: app.tag, endsBypass: bypass });
-    edits.push({ app: app.name, tag: app.tag, bypass: null });
+    changes.push({
+      app: app.name,
+      current,
+      tag: app.tag,
+      ...(app.digest ? { digest: app.digest } : {}),
+      endsBypass: bypass,
+    });
+    // The source's digest goes with its tag; a digest of the old tag must not stay.
+    const digest = app.digest ?? (targetApp.digest ? null : undefined);
+    edits.push({
+      app: app.name,
+      tag: app.tag,
+      ...(digest !== undefined ? { digest } : {}),
+      bypass: null,
+    });
   }
   if (changes.length === 0) {
     return { nothingToDo: `${to} already runs what ${from} runs (${already.join(", ")})` };

@@ -115,6 +115,7 @@ export function planRollback(
       app,
       current,
       tag: chosen.run.tag,
+      ...(chosen.run.digest ? { digest: chosen.run.digest } : {}),
       ranSince: chosen.run.since,
       warning: chosen.warning,
     });
@@ -138,7 +139,11 @@ export function planRollback(
         changes,
         notes: [],
       },
-      changes.map((c) => ({ app: c.app, tag: c.tag, bypass })),
+      // The digest the environment ran the tag as, when its stack file pinned one then.
+      changes.map((c) => {
+        const digest = c.digest ?? (state.apps[c.app]?.digest ? null : undefined);
+        return { app: c.app, tag: c.tag, ...(digest !== undefined ? { digest } : {}), bypass };
+      }),
       body,
     ),
   };

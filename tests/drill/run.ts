@@ -28,6 +28,10 @@ import {
   type Pin,
 } from "./stacks";
 
+import { engineConfig } from "../../config/stackFiles";
+import { locateImage } from "../../rules/registry";
+import { TestRegistry } from "../support/registry";
+
 const CHECKOUT = path.resolve(__dirname, "..", "..");
 const NEW_ENVIRONMENT = "canary";
 
@@ -145,7 +149,40 @@ class Drill {
   /** What the last environment pinned before the drill promoted into it (for the rollback). */
   private lastBeforePromotion: Record<string, Pin> = {};
 
+  /**
+   * The registry promote, rollback and hotfix ask for digests (docs/registry.md): a real one on
+   * 127.0.0.1 standing in for the stack files' registry (PROMOTION_REGISTRY_ENDPOINTS), holding
+   * every tag the drill's stack files pin, pushed with crane as CI would push builds.
+   */
+  registry?: TestRegistry;
+  private readonly pushed = new Set<string>();
+
   constructor(readonly s: Scratch) {}
+
+  /** Pushes every tag the stack files pin (and a `--tag` of the command) not pushed yet. */
+  private pushBuilds(args: string[]): void {
+    if (!this.registry) return;
+    const images = new Set<string>();
+    const wanted: [string, string][] = [];
+    for (const stack of this.chain()) {
+      const raw = engineConfig(this.work, stack)["promotion:apps"];
+      const apps = JSON.parse(raw ?? "{}") as Record<string, { image?: string; tag?: string }>;
+      for (const app of Object.values(apps)) {
+        if (!app.image || !app.tag) continue;
+        images.add(app.image);
+        wanted.push([app.image, app.tag]);
+      }
+    }
+    const tagAt = args.indexOf("--tag");
+    if (tagAt >= 0 && args[tagAt + 1])
+      for (const image of images) wanted.push([image, args[tagAt + 1]]);
+    for (const [image, tag] of wanted) {
+      const key = `${image}:${tag}`;
+      if (this.pushed.has(key) || tag.startsWith("@")) continue;
+      this.registry.push(locateImage(image).repository, tag);
+      this.pushed.add(key);
+    }
+  }
 
   // ---------------------------------------------------------------------------------- checks --
 
@@ -279,6 +316,7 @@ class Drill {
   }
 
   private promoteCli(args: string[], options: { json?: boolean } = {}): Result {
+    this.pushBuilds(args);
     const npm = options.json ? ["run", "--silent", "promote", "--"] : ["run", "promote", "--"];
     return this.s.run("npm", [...npm, ...args], { show: true });
   }
@@ -834,6 +872,10 @@ async function main(argv: string[]): Promise<number> {
   const checkoutBefore = checkoutState(s);
   const drill = new Drill(s);
   console.log(`promotion drill: scratch ${s.root}`);
+  const registry = TestRegistry.start();
+  drill.registry = registry;
+  s.setEnv("PROMOTION_REGISTRY_ENDPOINTS", `ghcr.io=http://${registry.host}`);
+  console.log(`promotion drill: registry ${registry.host} (stands in for ghcr.io)`);
   let ok = setUp(s, drill, checkoutBefore);
   const chain = ok ? chainOf(s.work) : ["dev", "stage", "prod"];
   const [first, second] = chain;
@@ -858,6 +900,7 @@ async function main(argv: string[]): Promise<number> {
     expect(after === checkoutBefore, `before:\n${checkoutBefore}\nafter:\n${after}`);
   });
 
+  registry.stop();
   const passed = drill.results.filter((r) => r.ok).length;
   const failed = drill.results.filter((r) => !r.ok).length;
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);

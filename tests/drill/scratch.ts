@@ -112,6 +112,11 @@ export class Scratch {
     };
   }
 
+  /** Sets a variable for every command run from now on (the registry the CLI asks). */
+  setEnv(key: string, value: string): void {
+    this.env[key] = value;
+  }
+
   /**
    * PATH without `gh`, so the promotion command line prints the pull request instead of opening
    * one on GitHub: a PATH directory holding gh is replaced by a directory of links to the rest.

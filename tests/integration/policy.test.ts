@@ -75,7 +75,7 @@ describe("the policy pack with the real engine", function () {
       editProgram(
         project,
         "manifests/argocd.ts",
-        "images: [imageReference(app.image, app.tag)]",
+        "images: [imageReference(app.image, app.tag, app.digest)]",
         'images: [imageReference(app.image, "latest")]',
       );
       editProgram(

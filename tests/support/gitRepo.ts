@@ -67,6 +67,13 @@ export interface RunOptions {
   up?: CliIo["up"];
 }
 
+export interface AsyncRunOptions extends RunOptions {
+  /** The registry the command asks (a RegistryClient pointed at a test registry). */
+  registry?: CliIo["registry"];
+  /** Replaces the timer of `discover --watch`. */
+  sleep?: CliIo["sleep"];
+}
+
 export class TempProject {
   /** The work tree: the project directory and repository root. */
   readonly dir: string;
@@ -129,24 +136,28 @@ export class TempProject {
     this.git("commit", "--quiet", "-m", message, "--", file);
   }
 
-  /** Runs a synchronous command in-process against this project. */
+  /**
+   * Runs the command line in-process against this project, for the commands that answer at once
+   * (no registry is given: see cliAsync).
+   */
   cli(argv: string[], options: RunOptions = {}): CliResult {
-    const { code, out, err } = this.start(argv, options);
-    if (typeof code !== "number") throw new Error(`${argv[0]} is asynchronous: use cliAsync`);
-    return { code, stdout: out.join("\n"), stderr: err.join("\n") };
+    const { io, result } = this.cliIo(options);
+    const code = main(argv, io);
+    if (typeof code !== "number") {
+      throw new Error(`${argv[0]} asked the registry: run it with cliAsync`);
+    }
+    return result(code);
   }
 
-  /** Runs any command (dashboard is asynchronous) in-process against this project. */
-  async cliAsync(argv: string[], options: RunOptions = {}): Promise<CliResult> {
-    const { code, out, err } = this.start(argv, options);
-    const resolved = await code;
-    return { code: resolved, stdout: out.join("\n"), stderr: err.join("\n") };
+  /** Runs the command line in-process, with a registry to ask (promote, discover...). */
+  async cliAsync(argv: string[], options: AsyncRunOptions = {}): Promise<CliResult> {
+    const { io, result } = this.cliIo(options);
+    io.registry = options.registry;
+    io.sleep = options.sleep;
+    return result(await main(argv, io));
   }
 
-  private start(
-    argv: string[],
-    options: RunOptions,
-  ): { code: number | Promise<number>; out: string[]; err: string[] } {
+  private cliIo(options: RunOptions): { io: CliIo; result: (code: number) => CliResult } {
     const out: string[] = [];
     const err: string[] = [];
     const run: Run = (command, args, runOptions) => {
@@ -169,7 +180,10 @@ export class TempProject {
       env: options.env ?? {},
       ...(options.up ? { up: options.up } : {}),
     };
-    return { code: main(argv, io), out, err };
+    return {
+      io,
+      result: (code) => ({ code, stdout: out.join("\n"), stderr: err.join("\n") }),
+    };
   }
 
   cleanup(): void {

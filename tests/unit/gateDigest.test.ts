@@ -1,0 +1,96 @@
+/**
+ * The lineage gate compares digests as well as tags (issue #14): a tag whose digest differs from
+ * what the upstream runs was re-pushed, and is refused; stack files without digests keep working.
+ */
+import { strict as assert } from "assert";
+import { decideGate, type GateInput } from "../../rules/gate";
+import type { PromotionRecord } from "../../rules/record";
+
+const D41 = `sha256:41${"0".repeat(62)}`;
+const D9F = `sha256:9f${"1".repeat(62)}`;
+const DAA = `sha256:aa${"2".repeat(62)}`;
+
+const record = (tag: string): PromotionRecord => ({
+  tag,
+  from: "stage",
+  at: "2026-01-01T00:00:00.000Z",
+  by: "octocat",
+  kind: "promotion",
+});
+
+function input(overrides: Partial<GateInput> = {}): GateInput {
+  return {
+    environment: "prod",
+    app: "dex",
+    tag: "sha-abc12345",
+    digest: D9F,
+    upstream: { environment: "stage", tags: { dex: "sha-abc12345" }, digests: { dex: D41 } },
+    own: { tag: "sha-0f1e2d3c", digest: DAA, history: [record("sha-0f1e2d3c")] },
+    ...overrides,
+  };
+}
+
+function message(decision: ReturnType<typeof decideGate>): string {
+  assert.equal(decision.allowed, false);
+  if (decision.allowed) return "";
+  return decision.refusals
+    .map((r) => `${r.key} = ${String(r.value)}: ${r.reason}; accepted: ${r.accepted}`)
+    .join("\n");
+}
+
+describe("the promotion gate with digests", () => {
+  it("refuses a tag whose digest differs from what the upstream runs: it was re-pushed", () => {
+    assert.equal(
+      message(decideGate(input())),
+      `promotion:apps.dex.tag = sha-abc12345: prod cannot take sha-abc12345@sha256:9f1111111111…: stage runs it as sha256:410000000000…; the tag was re-pushed; accepted: the artifact stage runs (sha-abc12345@${D41}): a promotion takes the same artifact; pin that digest (npm run promote -- promote --from stage --to prod), or ship the new build through stage first`,
+    );
+  });
+
+  it("lets the same tag and digest through as a promotion", () => {
+    const decision = decideGate(input({ digest: D41 }));
+    assert.deepEqual(decision, {
+      allowed: true,
+      value: { kind: "promotion", from: "stage", checkUpstream: true },
+    });
+  });
+
+  it("keeps working without digests on either side (older stack files and outputs)", () => {
+    for (const overrides of [
+      { digest: undefined },
+      { upstream: { environment: "stage", tags: { dex: "sha-abc12345" } } },
+    ] satisfies Partial<GateInput>[]) {
+      assert.equal(decideGate(input(overrides)).allowed, true);
+    }
+  });
+
+  it("takes a digest newly pinned for the tag the environment runs as no change (pin-digests)", () => {
+    const decision = decideGate(
+      input({ tag: "sha-0f1e2d3c", digest: DAA, own: { tag: "sha-0f1e2d3c", history: [] } }),
+    );
+    assert.deepEqual(decision, {
+      allowed: true,
+      value: { kind: "unchanged", from: "prod", checkUpstream: false },
+    });
+  });
+
+  it("takes the same tag as another artifact through the gate, not as unchanged", () => {
+    // prod runs sha-abc12345 as DAA; its stack file now pins D9F, and stage runs it as D41.
+    const own = { tag: "sha-abc12345", digest: DAA, history: [record("sha-abc12345")] };
+    assert.match(message(decideGate(input({ own }))), /the tag was re-pushed/);
+    assert.equal(decideGate(input({ own, digest: D41 })).allowed, true);
+  });
+
+  it("lets the first environment take a new digest of its tag from CI", () => {
+    const decision = decideGate(
+      input({
+        environment: "dev",
+        upstream: undefined,
+        own: { tag: "sha-abc12345", digest: DAA, history: [record("sha-abc12345")] },
+      }),
+    );
+    assert.deepEqual(decision, {
+      allowed: true,
+      value: { kind: "promotion", from: "ci", checkUpstream: false },
+    });
+  });
+});
