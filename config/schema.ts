@@ -15,6 +15,8 @@ import {
   type SyncWindowConfig,
 } from "../model/environment";
 import { deploymentsSchema } from "./deployments";
+import { engineSchema, fluxSchema } from "./engine";
+import { helmSchema } from "./helm";
 import { governanceSchema } from "./governance";
 import { strictObject } from "./zodShapes";
 
@@ -100,7 +102,8 @@ const app = strictObject({
     .string({ error: "an image repository such as ghcr.io/org/name" })
     .regex(IMAGE, "an image repository such as ghcr.io/org/name, without tag or digest"),
   tag: imageTag,
-  source: manifestSource,
+  source: manifestSource.optional(),
+  helm: helmSchema.optional(),
   replicas: z
     .number({ error: "a whole number from 0 to 1000" })
     .int("a whole number from 0 to 1000")
@@ -197,6 +200,8 @@ export const stackConfigSchema = strictObject({
     .array(dnsLabel("namespace"), { error: "a list of namespace names" })
     .optional(),
   syncMode: z.enum(["automated", "manual"], { error: "automated or manual" }),
+  engine: engineSchema.optional(),
+  flux: fluxSchema.optional(),
   slackChannel: z
     .string({ error: "a Slack channel such as #team-deploys" })
     .regex(/^#?[a-z0-9][a-z0-9._-]{0,79}$/, "a Slack channel such as #team-deploys"),

@@ -11,6 +11,8 @@ import { checkImageTag } from "../rules/imageTag";
 import { repoMatches } from "../rules/sourceRepos";
 import { closest } from "../rules/suggest";
 import { gateKeyProblems, toGateConfig } from "./gate";
+import { engineKeyProblems, toEngineConfig } from "./engine";
+import { helmKeyProblems, toHelmChart } from "./helm";
 import { governanceKeyProblems, toGovernanceConfig } from "./governance";
 
 export const CONFIG_NAMESPACE = "promotion";
@@ -200,6 +202,8 @@ function crossKeyProblems(stack: string, raw: Loose): Refusal[] {
     });
   }
   for (const problem of gateKeyProblems(raw)) add(problem.path, problem.accepted);
+  for (const problem of engineKeyProblems(raw)) add(problem.path, problem.accepted);
+  for (const problem of helmKeyProblems(raw)) add(problem.path, problem.accepted);
   return problems;
 }
 
@@ -214,6 +218,7 @@ function toApps(raw: RawStackConfig): AppConfig[] {
         tag: app.tag,
         tagKind: checked.kind,
         source: app.source,
+        ...(app.helm ? { helm: toHelmChart(name, app.helm) } : {}),
         replicas: app.replicas,
         logLevel: app.logLevel,
         resources: app.resources,
@@ -259,6 +264,7 @@ export function validateStackConfig(
     namespace: cfg.namespace,
     namespaces: [cfg.namespace, ...(cfg.extraNamespaces ?? [])],
     syncMode: cfg.syncMode,
+    ...toEngineConfig(cfg),
     slackChannel: cfg.slackChannel,
     argocdNamespace: cfg.argocdNamespace,
     clusterServer: cfg.clusterServer,
