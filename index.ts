@@ -4,7 +4,7 @@
 // can refuse before any resource exists; its result is the stack's outputs.
 import { StackOutputs } from "./adapters/stackOutputs";
 import { githubToken, loadEnvironmentConfig } from "./config";
-import { loadFluxDependencies } from "./config/engine";
+import { loadFluxDependencies } from "./config/engineUpstream";
 import { preflightAcrossStacks } from "./preflight/crossStack";
 import { decideGitHubAccess } from "./preflight/governance";
 import { driftAnnotations } from "./preflight/drift";

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { currentActor } from "../adapters/actor";
 import { ApplicationReader } from "../adapters/argocdApplication";
 import { FluxObjectReader } from "../adapters/fluxObject";
-import { readStackEngine } from "../config/engine";
+import { readStackEngine } from "../config/engineUpstream";
 import { fluxKindOf, fluxObjectNameFor } from "../manifests/flux";
 import { decideFluxUpstreamHealth } from "../rules/fluxHealth";
 import { StackOutputs } from "../adapters/stackOutputs";

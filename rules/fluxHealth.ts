@@ -136,7 +136,7 @@ export function decideFluxUpstreamHealth(input: FluxHealthInput): HealthOutcome 
   const observed = object.status?.observedGeneration;
   if (generation !== undefined && observed !== generation) {
     return refused(
-      `${yet}: ${what}'s health is unknown: Flux has reconciled generation ${observed ?? "none"} of it, not the current ${generation} (is the ${read.kind === "Kustomization" ? "kustomize" : "helm"}-controller running?)`,
+      `${yet}: ${what}'s health is unknown: Flux has not reconciled its current generation ${generation} (observed: ${observed ?? "none"}; is the ${read.kind === "Kustomization" ? "kustomize" : "helm"}-controller running?)`,
       `the same tag once Flux has reconciled ${read.name}`,
     );
   }

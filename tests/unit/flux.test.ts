@@ -8,7 +8,7 @@ import { parse } from "yaml";
 import { FLUX_EXAMPLE, SEED } from "../fixtures";
 import { ofType, runProgram, type DeclaredResource } from "../../harness/program";
 import { fluxCrdErrors } from "../support/fluxCrdSchema";
-import { fluxDependencies } from "../../config/engine";
+import { fluxDependencies } from "../../config/engineUpstream";
 import { validateStackConfig } from "../../config/validate";
 import { engineConfig } from "../../config/stackFiles";
 import { decodeConfigValues } from "../../config/decode";

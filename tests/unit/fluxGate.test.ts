@@ -116,7 +116,7 @@ describe("gate on a Flux upstream (Kustomization, HelmRelease)", () => {
     const r = refusal(decide(kustomization((o) => (o.metadata!.generation = 5))));
     assert.match(
       r.reason,
-      /reconciled generation 4 of it, not the current 5 \(is the kustomize-controller running\?\)/,
+      /Flux has not reconciled its current generation 5 \(observed: 4; is the kustomize-controller running\?\)/,
     );
   });
 
