@@ -15,6 +15,7 @@ import { hotfixCommand } from "./commands/hotfix";
 import { promoteCommand } from "./commands/promote";
 import { rollbackCommand } from "./commands/rollback";
 import { statusCommand } from "./commands/status";
+import { syncCommand } from "./commands/sync";
 import type { Command } from "./commands/command";
 import { Refused, UsageError } from "./errors";
 import { EXIT_OK, EXIT_REFUSED, EXIT_USAGE } from "./exitCodes";
@@ -27,6 +28,7 @@ const COMMANDS: readonly Command[] = [
   promoteCommand,
   rollbackCommand,
   hotfixCommand,
+  syncCommand,
 ];
 
 function commandNamed(name: string | undefined): Command | undefined {

@@ -24,6 +24,7 @@ export function carryOut(
   git: Git,
   dryRun: boolean,
   commandLine: string,
+  refs: Record<string, string> = {},
 ): number {
   if ("refused" in planned) {
     io.err(`Refused: ${planned.refused}`);
@@ -42,5 +43,6 @@ export function carryOut(
     order: orderedEnvironments(states),
     target,
     command: commandLine,
+    ...(refs[plan.env] ? { targetRef: refs[plan.env] } : {}),
   });
 }

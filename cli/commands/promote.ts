@@ -3,7 +3,7 @@ import { optional, required, type Values } from "../args";
 import { pulumiRecordReader, RecordsUnavailable } from "../deployed";
 import type { Git } from "../git";
 import type { CliIo } from "../io";
-import { loadStates } from "../load";
+import { loadStatesFromBranches } from "../branches";
 import type { Planned } from "../plan/change";
 import { promotionRisks, requireConfirmation } from "../plan/confirm";
 import { deployedMismatch, upCommand } from "../plan/deployed";
@@ -75,7 +75,8 @@ function run(values: Values, io: CliIo, commandLine: string): number {
   const to = required(values, "to");
   const dryRun = values["dry-run"] === true;
   const git = gitFor(io, !dryRun);
-  const states = loadStates(io.cwd);
+  // Each stack file as the branch that feeds its environment has it (cli/branches.ts).
+  const { states, refs } = loadStatesFromBranches(io.cwd, git);
   const planned = planPromotion(states, {
     from,
     to,
@@ -84,7 +85,7 @@ function run(values: Values, io: CliIo, commandLine: string): number {
   });
   const source = states.find((s) => s.config.environment === from);
   const target = states.find((s) => s.config.environment === to);
-  if (!source || !target) return carryOut(planned, states, io, git, dryRun, commandLine);
+  if (!source || !target) return carryOut(planned, states, io, git, dryRun, commandLine, refs);
   const confirmed = checkConfirmation(
     planned,
     target,
@@ -94,7 +95,7 @@ function run(values: Values, io: CliIo, commandLine: string): number {
     repeatCommand(values),
   );
   const checked = checkUpstreamDeployed(confirmed, source, io);
-  return carryOut(checked, states, io, git, dryRun, commandLine);
+  return carryOut(checked, states, io, git, dryRun, commandLine, refs);
 }
 
 export const promoteCommand: Command = {

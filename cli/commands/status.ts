@@ -11,7 +11,9 @@ import {
 } from "../deployed";
 import { EXIT_OK, EXIT_REFUSED } from "../exitCodes";
 import type { CliIo } from "../io";
-import { loadProject, orderedEnvironments, type LoadedProject } from "../load";
+import { orderedEnvironments, type LoadedProject } from "../load";
+import { loadFromBranches } from "../branches";
+import { Git } from "../git";
 import { bestEffortOrder, chainLinks } from "../plan/chain";
 import { deployedMismatch, upCommand } from "../plan/deployed";
 import { formatStatusTable, statusRows } from "../status";
@@ -52,7 +54,8 @@ function readDeployed(
 }
 
 function run(values: Values, io: CliIo): number {
-  const loaded = loadProject(io.cwd);
+  // Each stack file as the branch that feeds its environment has it (cli/branches.ts).
+  const loaded = loadFromBranches(io.cwd, new Git(io.run, io.cwd));
   const { states, broken } = loaded;
   const order = statusOrder(loaded);
   const read = io.readRecords ?? pulumiRecordReader(io.run, io.cwd, io.onPath("pulumi"));
