@@ -196,6 +196,7 @@ export async function checkPromotions(
         settings: config.gate,
         application: await readUpstream(reader, app, name),
         now: new Date(),
+        ...(app.helm ? { helmTagPath: app.helm.tagPath } : {}),
       });
       if (!outcome.allowed) {
         refusals.push(...outcome.refusals);

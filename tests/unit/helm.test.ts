@@ -14,6 +14,7 @@ import { validateStackConfig } from "../../config/validate";
 import { engineConfig } from "../../config/stackFiles";
 import { decodeConfigValues } from "../../config/decode";
 import { helmValues, setValueAt } from "../../rules/helm";
+import { decideUpstreamHealth, runningSince, type ApplicationStatus } from "../../rules/gate";
 
 const APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application";
 const FLUX = { "promotion:engine": "flux" };
@@ -128,6 +129,50 @@ describe("Helm-chart apps (tests/fixtures/helm)", function () {
       a: { b: { tag: "v2.0.0" } },
       replicaCount: 2,
     });
+  });
+
+  it("the gate's soak time on Argo CD reads a chart's deployments by the tag at its values path", () => {
+    const image = "registry.k8s.io/ingress-nginx/controller";
+    const deployed = (id: number, tag: string, at: string) => ({
+      id,
+      deployedAt: at,
+      revision: "4.12.0",
+      source: {
+        repoURL: "https://kubernetes.github.io/ingress-nginx",
+        chart: "ingress-nginx",
+        targetRevision: "4.12.0",
+        helm: { valuesObject: { controller: { image: { tag } } } },
+      },
+    });
+    const status = {
+      sync: { status: "Synced" },
+      health: { status: "Healthy" },
+      summary: { images: [`${image}:v1.12.0`] },
+      history: [
+        deployed(1, "v1.11.0", "2026-11-29T10:00:00Z"),
+        deployed(2, "v1.12.0", "2026-11-30T10:00:00Z"),
+        deployed(3, "v1.12.0", "2026-12-01T09:00:00Z"),
+      ],
+    } as unknown as ApplicationStatus;
+    const helm = { tagPath: "controller.image.tag", tag: "v1.12.0" };
+    assert.equal(runningSince(status, `${image}:v1.12.0`, helm), "2026-11-30T10:00:00Z");
+    assert.equal(
+      runningSince(status, `${image}:v1.12.0`),
+      undefined,
+      "no image in a chart's history",
+    );
+    const outcome = decideUpstreamHealth({
+      environment: "stage",
+      app: "ingress-nginx",
+      upstream: "dev",
+      tag: "v1.12.0",
+      imageRef: `${image}:v1.12.0`,
+      settings: { requireHealthy: true, soakSeconds: 24 * 3600 },
+      application: { readable: true, name: "ingress-nginx-dev", status },
+      now: new Date("2026-12-01T12:00:00Z"),
+      helmTagPath: "controller.image.tag",
+    });
+    assert.equal(outcome.allowed, true, JSON.stringify(outcome));
   });
 
   describe("refusals name the stack, the key, the value and what is accepted", () => {
