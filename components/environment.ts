@@ -8,6 +8,7 @@ import { ArgoProject } from "./argoProject";
 import { EnvironmentNamespace } from "./environmentNamespace";
 import { FluxApplication } from "./fluxApplication";
 import { FluxNotifications } from "./fluxNotifications";
+import { FluxTenant } from "./fluxTenant";
 import type { FluxDependency } from "../model/engine";
 import { fluxKindOf } from "../manifests/flux";
 
@@ -58,6 +59,14 @@ export class Environment extends pulumi.ComponentResource {
     );
     if (env.engine === "flux" && env.flux) {
       const fluxEnv = { ...env, flux: env.flux };
+      const tenant = new FluxTenant(
+        `${name}-flux-tenant`,
+        { env: fluxEnv },
+        {
+          ...withProvider,
+          dependsOn: namespaces,
+        },
+      );
       for (const app of env.apps) {
         new FluxApplication(
           `${name}-app-${app.name}`,
@@ -67,7 +76,7 @@ export class Environment extends pulumi.ComponentResource {
             dependsOn: args.fluxDependsOn?.[app.name],
             annotations: args.appAnnotations?.[app.name],
           },
-          { ...withProvider, dependsOn: namespaces },
+          { ...withProvider, dependsOn: [tenant, ...namespaces] },
         );
       }
       new FluxNotifications(

@@ -55,9 +55,49 @@ export type FluxManifest =
   | AlertManifest;
 
 /** What the Flux objects need to know of their environment. */
-export type FluxEnvironment = Pick<EnvironmentConfig, "environment" | "system" | "slackChannel"> & {
+export type FluxEnvironment = Pick<
+  EnvironmentConfig,
+  "environment" | "system" | "slackChannel" | "namespaces"
+> & {
   flux: FluxSettings;
 };
+
+/**
+ * The service account Flux impersonates to apply the environment's apps (`<system>-<env>`, in
+ * Flux's namespace): bound to the `admin` ClusterRole in the environment's own namespaces only, so
+ * an app's manifests cannot reach another namespace or a cluster-scoped kind, the Flux counterpart
+ * of the AppProject's destinations. (Flux's controllers honour it as is; with
+ * `--default-service-account` they also refuse objects that name none.)
+ */
+export function fluxServiceAccountName(env: Pick<EnvironmentConfig, "system" | "environment">) {
+  return `${env.system}-${env.environment}`;
+}
+
+/** The ServiceAccount of the environment (fluxServiceAccountName). */
+export function buildServiceAccount(env: FluxEnvironment) {
+  return {
+    apiVersion: "v1" as const,
+    kind: "ServiceAccount" as const,
+    metadata: metadata(env, fluxServiceAccountName(env)),
+  };
+}
+
+/** What the service account may do in one of the environment's namespaces: `admin` there. */
+export function buildRoleBinding(env: FluxEnvironment, namespace: string) {
+  return {
+    apiVersion: "rbac.authorization.k8s.io/v1" as const,
+    kind: "RoleBinding" as const,
+    metadata: { ...metadata(env, `flux-${fluxServiceAccountName(env)}`), namespace },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "admin" },
+    subjects: [
+      {
+        kind: "ServiceAccount",
+        name: fluxServiceAccountName(env),
+        namespace: env.flux.namespace,
+      },
+    ],
+  };
+}
 
 /** The Kustomization or HelmRelease (and its source) of an app in an environment: `<app>-<env>`. */
 export function fluxObjectNameFor(app: string, environment: string): string {
@@ -145,6 +185,7 @@ export function buildKustomization(
       interval: env.flux.interval,
       timeout: env.flux.timeout,
       sourceRef: { kind: "GitRepository", name },
+      serviceAccountName: fluxServiceAccountName(env),
       path: `./${app.source.path.replace(/^\.\//, "")}`,
       targetNamespace: app.namespace,
       prune: env.flux.prune,
@@ -206,6 +247,7 @@ export function buildHelmRelease(
       interval: env.flux.interval,
       timeout: env.flux.timeout,
       releaseName: helm.releaseName,
+      serviceAccountName: fluxServiceAccountName(env),
       targetNamespace: app.namespace,
       storageNamespace: app.namespace,
       ...(isOciChart(helm)

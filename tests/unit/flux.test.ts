@@ -102,6 +102,26 @@ describe("Flux engine", function () {
         assert.equal(ks.metadata.name, `myapp-${env}`);
         assert.equal(ks.spec.path, `./overlays/${env}`);
         assert.equal(ks.spec.targetNamespace, env);
+        // Applied as the environment's own service account, admin in its namespace only.
+        assert.equal(ks.spec.serviceAccountName, `myapp-${env}`);
+        const [account] = ofType(run, "kubernetes:core/v1:ServiceAccount").map((r) => r.inputs);
+        assert.deepEqual(
+          [account.metadata.name, account.metadata.namespace],
+          [`myapp-${env}`, "flux-system"],
+        );
+        const bindings = ofType(run, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding").map(
+          (r) => r.inputs,
+        );
+        assert.deepEqual(
+          bindings.map((b) => [b.metadata.namespace, b.roleRef.name, b.subjects]),
+          [
+            [
+              env,
+              "admin",
+              [{ kind: "ServiceAccount", name: `myapp-${env}`, namespace: "flux-system" }],
+            ],
+          ],
+        );
         assert.deepEqual(ks.spec.sourceRef, { kind: "GitRepository", name: `myapp-${env}` });
         assert.deepEqual(ks.spec.images, [
           { name: "ghcr.io/example-org/myapp", newTag: FLUX_EXAMPLE.tag },

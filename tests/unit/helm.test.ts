@@ -87,6 +87,7 @@ describe("Helm-chart apps (tests/fixtures/helm)", function () {
         sourceRef: { kind: "HelmRepository", name: `cert-manager-${stack}` },
       });
       assert.equal(release.spec.targetNamespace, `platform-${stack}`);
+      assert.equal(release.spec.serviceAccountName, `platform-${stack}`);
       assert.equal(release.spec.install.createNamespace, false);
       assert.equal(release.spec.values.image.tag, HELM.devTags["cert-manager"]);
       assert.deepEqual(named("HelmRepository", `cert-manager-${stack}`).spec, {
