@@ -79,10 +79,12 @@ export function engineKeyProblems(raw: Loose): { path: PropertyKey[]; accepted: 
     });
   }
   for (const [name, app] of Object.entries(isObject(raw.apps) ? raw.apps : {})) {
-    const repoURL = isObject(app) && isObject(app.source) ? app.source.repoURL : undefined;
+    const where = isObject(app) && isObject(app.helm) ? "helm" : "source";
+    const section = isObject(app) ? app[where] : undefined;
+    const repoURL = isObject(section) ? section.repoURL : undefined;
     if (typeof repoURL === "string" && repoURL.startsWith("git://")) {
       problems.push({
-        path: ["apps", name, "source", "repoURL"],
+        path: ["apps", name, where, "repoURL"],
         accepted:
           "an https://, ssh:// or git@ URL on Flux: its source-controller does not clone git:// (Argo CD does)",
       });

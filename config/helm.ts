@@ -23,17 +23,26 @@ const EXACT_VERSION = /^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.
 export const helmSchema = strictObject(
   {
     repoURL: z
-      .string({ error: "a chart repository (https://...) or OCI registry path (oci://...)" })
+      .string({
+        error: "a chart repository (https://...), OCI registry path (oci://...) or git URL",
+      })
       .regex(
-        /^(https:\/\/|oci:\/\/|git:\/\/)\S+$/,
-        "a chart repository (https://...) or OCI registry path (oci://...)",
+        /^(https:\/\/|oci:\/\/|ssh:\/\/|git:\/\/|git@)\S+$/,
+        "a chart repository (https://...), OCI registry path (oci://...) or, with path, a git URL",
       ),
     chart: z
       .string({ error: "a chart name such as cert-manager" })
-      .regex(/^[a-z0-9]([-a-z0-9._]*[a-z0-9])?$/, "a chart name such as cert-manager"),
+      .regex(/^[a-z0-9]([-a-z0-9._]*[a-z0-9])?$/, "a chart name such as cert-manager")
+      .optional(),
+    path: z
+      .string({ error: "a chart directory in the git repository, such as charts/dex" })
+      .refine((p) => p !== "" && !p.startsWith("/") && !p.split("/").includes(".."), {
+        error: "a chart directory in the git repository (relative, without '..')",
+      })
+      .optional(),
     version: z
-      .string({ error: "an exact chart version such as 1.16.2" })
-      .regex(EXACT_VERSION, "an exact chart version such as 1.16.2 (never a range or latest)"),
+      .string({ error: "an exact chart version such as 1.16.2 (or, with path, a git revision)" })
+      .min(1, "an exact chart version such as 1.16.2 (or, with path, a git revision)"),
     tagPath: valuesPath.optional(),
     imagePath: valuesPath.optional(),
     replicasPath: valuesPath.optional(),
@@ -52,7 +61,8 @@ export type HelmInput = z.infer<typeof helmSchema>;
 export function toHelmChart(app: string, helm: HelmInput): HelmChart {
   return {
     repoURL: helm.repoURL,
-    chart: helm.chart,
+    ...(helm.chart ? { chart: helm.chart } : {}),
+    ...(helm.path ? { path: helm.path } : {}),
     version: helm.version,
     tagPath: helm.tagPath ?? "image.tag",
     ...(helm.imagePath ? { imagePath: helm.imagePath } : {}),
@@ -86,7 +96,20 @@ export function helmKeyProblems(raw: Loose): { path: PropertyKey[]; accepted: st
         accepted: "not set together with source: an app is a kustomize overlay or a Helm chart",
       });
     }
-    if (app.helm === undefined) continue;
+    if (!isObject(app.helm)) continue;
+    const { chart, path, version } = app.helm;
+    if ((chart === undefined) === (path === undefined)) {
+      problems.push({
+        path: ["apps", name, "helm", chart === undefined ? "chart" : "path"],
+        accepted:
+          "exactly one of chart (its name in a chart repository or OCI registry) and path (a chart directory in a git repository)",
+      });
+    } else if (chart !== undefined && typeof version === "string" && !EXACT_VERSION.test(version)) {
+      problems.push({
+        path: ["apps", name, "helm", "version"],
+        accepted: "an exact chart version such as 1.16.2 (never a range or latest)",
+      });
+    }
     for (const key of ["logLevel", "resources", "env"]) {
       if (app[key] !== undefined) {
         problems.push({

@@ -133,7 +133,8 @@ function applicationSource(app: AppConfig): NonNullable<ApplicationSpec["source"
   if (app.helm) {
     return {
       repoURL: argoRepoURL(app.helm.repoURL),
-      chart: app.helm.chart,
+      // A chart directory in git, or a chart by name from a chart repository or registry.
+      ...(app.helm.path ? { path: app.helm.path } : { chart: app.helm.chart }),
       targetRevision: app.helm.version,
       helm: { releaseName: app.helm.releaseName, valuesObject: helmValues(app, app.helm) },
     };

@@ -203,10 +203,22 @@ export function buildKustomization(
 export function buildChartSource(
   env: FluxEnvironment,
   app: AppConfig,
-): HelmRepositoryManifest | OCIRepositoryManifest {
+): HelmRepositoryManifest | OCIRepositoryManifest | GitRepositoryManifest {
   const helm = app.helm;
   if (!helm) throw new Error(`app ${app.name} has no helm chart`);
   const meta = metadata(env, fluxObjectNameFor(app.name, env.environment), app);
+  if (helm.path) {
+    return {
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "GitRepository",
+      metadata: meta,
+      spec: {
+        url: fluxGitURL(helm.repoURL),
+        ref: gitRef(helm.version),
+        interval: env.flux.sourceInterval,
+      },
+    };
+  }
   if (isOciChart(helm)) {
     return {
       apiVersion: "source.toolkit.fluxcd.io/v1",
@@ -252,15 +264,26 @@ export function buildHelmRelease(
       storageNamespace: app.namespace,
       ...(isOciChart(helm)
         ? { chartRef: { kind: "OCIRepository" as const, name } }
-        : {
-            chart: {
-              spec: {
-                chart: helm.chart,
-                version: helm.version,
-                sourceRef: { kind: "HelmRepository" as const, name },
+        : helm.path
+          ? {
+              chart: {
+                spec: {
+                  chart: `./${helm.path}`,
+                  sourceRef: { kind: "GitRepository" as const, name },
+                  // A chart in git changes with the revision, not with a version bump.
+                  reconcileStrategy: "Revision" as const,
+                },
               },
-            },
-          }),
+            }
+          : {
+              chart: {
+                spec: {
+                  chart: helm.chart ?? app.name,
+                  version: helm.version,
+                  sourceRef: { kind: "HelmRepository" as const, name },
+                },
+              },
+            }),
       // The namespace is this program's, with its guardrails: never created by Helm.
       install: { createNamespace: false, remediation: { retries: 3 } },
       upgrade: { remediation: { retries: 3, remediateLastFailure: true } },

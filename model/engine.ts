@@ -30,10 +30,13 @@ export interface FluxSettings {
 
 /** `promotion:apps.<app>.helm`: a chart, pinned per environment, instead of a kustomize overlay. */
 export interface HelmChart {
-  /** `https://...` chart repository or `oci://...` registry path holding the chart. */
+  /** `https://...` chart repository, `oci://...` registry path, or a git repository (`path`). */
   repoURL: string;
-  chart: string;
-  /** The chart version this environment runs (exact, never a range). */
+  /** The chart's name in a chart repository or registry; undefined for a chart in git (`path`). */
+  chart?: string;
+  /** A chart directory in the git repository `repoURL` instead of a chart repository. */
+  path?: string;
+  /** The chart version (exact, never a range), or for a chart in git the revision. */
   version: string;
   /** Dotted values path the pinned image tag is written to (`image.tag`). */
   tagPath: string;

@@ -110,6 +110,56 @@ describe("Helm-chart apps (tests/fixtures/helm)", function () {
     }
   });
 
+  it("a chart in a git repository (path, revision) on both engines, each object CRD-valid", async () => {
+    const repo = "https://github.com/data-literate/dex.git";
+    const overrides = {
+      "promotion:sourceRepos": JSON.stringify([repo]),
+      "promotion:apps": JSON.stringify({
+        dex: {
+          image: "ghcr.io/data-literate/dex",
+          tag: "sha-5eed0a1b",
+          helm: {
+            repoURL: repo,
+            path: "charts/dex",
+            version: "main",
+            imagePath: "image.repository",
+          },
+          replicas: 2,
+        },
+      }),
+    };
+    const argo = await runProgram("dev", overrides, undefined, { projectDir: HELM.dir });
+    const [app] = ofType(argo, APPLICATION).map((r) => r.inputs);
+    assert.deepEqual(argoCrdErrors(app), []);
+    assert.deepEqual(app.spec.source, {
+      repoURL: repo,
+      path: "charts/dex",
+      targetRevision: "main",
+      helm: {
+        releaseName: "dex",
+        valuesObject: {
+          replicaCount: 2,
+          image: { repository: "ghcr.io/data-literate/dex", tag: "sha-5eed0a1b" },
+        },
+      },
+    });
+    const flux = await runProgram("dev", { ...overrides, ...FLUX }, undefined, {
+      projectDir: HELM.dir,
+    });
+    const objects = flux.resources
+      .filter((r) => r.type.includes(".toolkit.fluxcd.io/"))
+      .map((r) => r.inputs);
+    for (const object of objects) assert.deepEqual(fluxCrdErrors(object), [], object.kind);
+    const source: any = objects.find((o) => o.kind === "GitRepository");
+    assert.deepEqual(source.spec.ref, { branch: "main" });
+    const release: any = objects.find((o) => o.kind === "HelmRelease");
+    assert.deepEqual(release.spec.chart.spec, {
+      chart: "./charts/dex",
+      sourceRef: { kind: "GitRepository", name: "dex-dev" },
+      reconcileStrategy: "Revision",
+    });
+  });
+
   it("writes values at dotted paths without touching the environment's other values", () => {
     const values = { image: { pullPolicy: "IfNotPresent" }, other: 1 };
     assert.deepEqual(setValueAt(values, "image.tag", "v1"), {
@@ -192,6 +242,13 @@ describe("Helm-chart apps (tests/fixtures/helm)", function () {
       assert.match(message, /promotion:apps\.loki\.helm\.version/);
       assert.match(message, /\^6\.0\.0/);
       assert.match(message, /an exact chart version/);
+    });
+    it("both a chart name and a path, or neither", () => {
+      let message = refusal((r) => (r.apps.loki.helm.path = "charts/loki"));
+      assert.match(message, /promotion:apps\.loki\.helm\.path/);
+      assert.match(message, /exactly one of chart .* and path/);
+      message = refusal((r) => delete r.apps.loki.helm.chart);
+      assert.match(message, /promotion:apps\.loki\.helm\.chart/);
     });
     it("both a kustomize source and a chart, and neither", () => {
       let message = refusal(
