@@ -4,6 +4,7 @@
 // can refuse before any resource exists; its result is the stack's outputs.
 import { StackOutputs } from "./adapters/stackOutputs";
 import { githubToken, loadEnvironmentConfig } from "./config";
+import { loadFluxDependencies } from "./config/engineUpstream";
 import { preflightAcrossStacks } from "./preflight/crossStack";
 import { decideGitHubAccess } from "./preflight/governance";
 import { driftAnnotations } from "./preflight/drift";
@@ -34,6 +35,7 @@ export = async () => {
         { ...lineage.annotations[app.name], ...drift[app.name] },
       ]),
     ),
+    fluxDependsOn: loadFluxDependencies(config),
   });
   const governanceComponent = githubGovernance
     ? new Governance(`${config.environment}-governance`, githubGovernance)

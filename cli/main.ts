@@ -7,6 +7,7 @@
  *   hotfix    open a PR pinning a tag in an environment straight away (an exception)
  *   pin-digests  open a PR pinning the registry's digest next to each tag an environment runs
  *   discover  take the newest build of each app from the registry into the first environment
+ *   sync      open PRs merging the last environment's branch back into the others' branches
  *   check     check a promotion's rules against its evidence (CI checks, reports, metrics)
  *   verify    after an up: Synced and Healthy on the pinned images, smoke, SLO; roll back if not
  *   metrics   promotion metrics from the records and the git history
@@ -44,6 +45,10 @@ export const COMMAND_SUMMARIES: readonly { name: string; summary: string }[] = [
     summary: "take the newest build of each app from the registry into the first environment",
   },
   {
+    name: "sync",
+    summary: "open PRs merging the last environment's branch back into the others' branches",
+  },
+  {
     name: "check",
     summary: "check <to>'s promotion rules against the evidence for <from>'s tags; change nothing",
   },
@@ -73,6 +78,7 @@ function loadRuntime() {
       (require("./commands/pinDigests") as typeof import("./commands/pinDigests"))
         .pinDigestsCommand,
       (require("./commands/discover") as typeof import("./commands/discover")).discoverCommand,
+      (require("./commands/sync") as typeof import("./commands/sync")).syncCommand,
       (require("./commands/check") as typeof import("./commands/check")).checkCommand,
       (require("./commands/metrics") as typeof import("./commands/metrics")).metricsCommand,
       (require("./commands/verify") as typeof import("./commands/verify")).verifyCommand,

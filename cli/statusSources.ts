@@ -10,7 +10,9 @@ import {
   type RecordReader,
 } from "./deployed";
 import type { CliIo } from "./io";
-import { loadProject, orderedEnvironments, type LoadedProject } from "./load";
+import { loadFromBranches } from "./branches";
+import { Git } from "./git";
+import { orderedEnvironments, type LoadedProject } from "./load";
 import { bestEffortOrder, chainLinks } from "./plan/chain";
 
 export interface StatusSources {
@@ -63,7 +65,8 @@ function readDeployed(
  * says why.
  */
 export function readStatusSources(io: CliIo): StatusSources {
-  const loaded = loadProject(io.cwd);
+  // Each stack file as the branch that feeds its environment has it (cli/branches.ts).
+  const loaded = loadFromBranches(io.cwd, new Git(io.run, io.cwd));
   const order = statusOrder(loaded);
   const read = io.readRecords ?? pulumiRecordReader(io.run, io.cwd, io.onPath("pulumi"));
   const readable = loaded.states.map((s) => s.config.environment);

@@ -16,6 +16,8 @@ import {
   type SyncWindowConfig,
 } from "../model/environment";
 import { deploymentsSchema } from "./deployments";
+import { engineSchema, fluxSchema } from "./engine";
+import { helmSchema } from "./helm";
 import { governanceSchema } from "./governance";
 import { evidenceSchema, rulesSchema, verificationSchema } from "./promotionRules";
 import { signaturesSchema } from "./signatures";
@@ -104,7 +106,7 @@ const sharedAppShape = {
   image: z
     .string({ error: "an image repository such as ghcr.io/org/name" })
     .regex(IMAGE, "an image repository such as ghcr.io/org/name, without tag or digest"),
-  source: manifestSource,
+  source: manifestSource.optional(),
   replicas: z
     .number({ error: "a whole number from 0 to 1000" })
     .int("a whole number from 0 to 1000")
@@ -133,6 +135,8 @@ const app = strictObject({
   tag: imageTag,
   /** The registry's manifest digest of the tag, pinned next to it (docs/registry.md). */
   digest: z.string({ error: ACCEPTED_DIGEST }).regex(DIGEST_PATTERN, ACCEPTED_DIGEST).optional(),
+  /** The chart this environment installs, for a Helm-chart app (config/helm.ts). */
+  helm: helmSchema.optional(),
   /** An escape hatch from the promotion gate for this tag (rules/gate.ts). */
   bypass: bypass.optional(),
 });
@@ -226,6 +230,8 @@ export const stackConfigSchema = strictObject({
     .array(dnsLabel("namespace"), { error: "a list of namespace names" })
     .optional(),
   syncMode: z.enum(["automated", "manual"], { error: "automated or manual" }),
+  engine: engineSchema.optional(),
+  flux: fluxSchema.optional(),
   slackChannel: z
     .string({ error: "a Slack channel such as #team-deploys" })
     .regex(/^#?[a-z0-9][a-z0-9._-]{0,79}$/, "a Slack channel such as #team-deploys"),

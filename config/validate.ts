@@ -12,6 +12,8 @@ import { repoMatches } from "../rules/sourceRepos";
 import { closest } from "../rules/suggest";
 import { gateKeyProblems, toGateConfig } from "./gate";
 import { defaultsFor, expandApps, writtenAt } from "../rules/appDefaults";
+import { engineKeyProblems, toEngineConfig } from "./engine";
+import { helmKeyProblems, toHelmChart } from "./helm";
 import { governanceKeyProblems, toGovernanceConfig } from "./governance";
 import {
   rulesKeyProblems,
@@ -210,6 +212,8 @@ function crossKeyProblems(stack: string, raw: Loose, locate: Locate): Refusal[] 
     });
   }
   for (const problem of gateKeyProblems(raw)) add(problem.path, problem.accepted);
+  for (const problem of engineKeyProblems(raw)) add(problem.path, problem.accepted);
+  for (const problem of helmKeyProblems(raw)) add(problem.path, problem.accepted);
   return problems;
 }
 
@@ -225,6 +229,7 @@ function toApps(raw: RawStackConfig): AppConfig[] {
         tagKind: checked.kind,
         ...(app.digest ? { digest: app.digest } : {}),
         source: app.source,
+        ...(app.helm ? { helm: toHelmChart(name, app.helm) } : {}),
         replicas: app.replicas,
         logLevel: app.logLevel,
         resources: app.resources,
@@ -291,6 +296,7 @@ export function validateStackConfig(
     namespace: cfg.namespace,
     namespaces: [cfg.namespace, ...(cfg.extraNamespaces ?? [])],
     syncMode: cfg.syncMode,
+    ...toEngineConfig(cfg),
     slackChannel: cfg.slackChannel,
     argocdNamespace: cfg.argocdNamespace,
     clusterServer: cfg.clusterServer,

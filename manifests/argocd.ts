@@ -7,6 +7,7 @@ import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha
 import { stringify } from "yaml";
 import type { AppConfig, EnvironmentConfig } from "../model/environment";
 import { imageReference } from "../rules/imageTag";
+import { argoRepoURL, helmValues } from "../rules/helm";
 import { LABELS, OWNED_ANNOTATIONS, commonLabels } from "./labels";
 
 export type ApplicationManifest = IApplication;
@@ -87,7 +88,7 @@ export function applicationName(
  * Environment-specific settings as one strategic-merge patch of the app's Deployment, applied by
  * Argo CD's kustomize overrides: the overlay in git stays the same for every build.
  */
-function deploymentPatch(app: AppConfig): string | undefined {
+export function deploymentPatch(app: AppConfig, withReplicas = false): string | undefined {
   const env = [
     ...(app.logLevel ? [{ name: "LOG_LEVEL", value: app.logLevel }] : []),
     ...Object.entries(app.env)
@@ -99,12 +100,16 @@ function deploymentPatch(app: AppConfig): string | undefined {
   if (app.resources && (app.resources.requests || app.resources.limits)) {
     container.resources = app.resources;
   }
-  if (Object.keys(container).length === 1) return undefined;
+  const spec: Record<string, unknown> = {};
+  // Flux's Kustomization has no `replicas` override: the patch carries them there.
+  if (withReplicas) spec.replicas = app.replicas;
+  if (Object.keys(container).length > 1) spec.template = { spec: { containers: [container] } };
+  if (Object.keys(spec).length === 0) return undefined;
   return stringify({
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: { name: app.deployment },
-    spec: { template: { spec: { containers: [container] } } },
+    spec,
   });
 }
 
@@ -116,6 +121,30 @@ function kustomizeOverrides(app: AppConfig): KustomizeOverrides {
     ...(patch
       ? { patches: [{ target: { kind: "Deployment", name: app.deployment }, patch }] }
       : {}),
+  };
+}
+
+/**
+ * Where the Application takes the app from: the kustomize overlay with this environment's
+ * overrides, or the chart at this environment's version with its values, the pinned tag written
+ * at the app's values path (so the overlay or chart never carries the tag; the stack file does).
+ */
+function applicationSource(app: AppConfig): NonNullable<ApplicationSpec["source"]> {
+  if (app.helm) {
+    return {
+      repoURL: argoRepoURL(app.helm.repoURL),
+      // A chart directory in git, or a chart by name from a chart repository or registry.
+      ...(app.helm.path ? { path: app.helm.path } : { chart: app.helm.chart }),
+      targetRevision: app.helm.version,
+      helm: { releaseName: app.helm.releaseName, valuesObject: helmValues(app, app.helm) },
+    };
+  }
+  if (!app.source) throw new Error(`app ${app.name} has neither source nor helm`);
+  return {
+    repoURL: app.source.repoURL,
+    path: app.source.path,
+    targetRevision: app.source.targetRevision,
+    kustomize: kustomizeOverrides(app),
   };
 }
 
@@ -153,12 +182,7 @@ export function buildApplication(
     },
     spec: {
       project: env.projectName,
-      source: {
-        repoURL: app.source.repoURL,
-        path: app.source.path,
-        targetRevision: app.source.targetRevision,
-        kustomize: kustomizeOverrides(app),
-      },
+      source: applicationSource(app),
       destination: { server: env.clusterServer, namespace: app.namespace },
       syncPolicy: {
         ...(env.syncMode === "automated" ? { automated: { prune: true, selfHeal: true } } : {}),

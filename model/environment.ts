@@ -4,6 +4,7 @@
  * manifests/, preflight/ and components/ read it. Types and a few constant lists only: this
  * folder imports nothing, so every layer may depend on it.
  */
+import type { Engine, FluxSettings, HelmChart } from "./engine";
 
 /** How an image tag is written (rules/imageTag.ts decides which tags are immutable). */
 export type ImageTagKind = "sha" | "semver" | "dated-sha" | "digest";
@@ -96,7 +97,10 @@ export interface AppConfig {
    * before digests were pinned (`npm run promote -- pin-digests --env <env>` adds it).
    */
   digest?: string;
-  source: ManifestSource;
+  /** The kustomize overlay; undefined for a Helm-chart app (`helm`). */
+  source?: ManifestSource;
+  /** The chart this environment installs, for a Helm-chart app (model/engine.ts). */
+  helm?: HelmChart;
   replicas: number;
   logLevel?: LogLevel;
   resources?: ResourceRequirements;
@@ -156,6 +160,10 @@ export interface EnvironmentConfig {
   /** Every namespace the environment owns, primary first. */
   namespaces: string[];
   syncMode: SyncMode;
+  /** Which GitOps engine applies the environment's apps (`promotion:engine`, default argocd). */
+  engine: Engine;
+  /** Flux settings (`promotion:flux`, defaults applied) when `engine` is flux. */
+  flux?: FluxSettings;
   slackChannel: string;
   argocdNamespace: string;
   clusterServer: string;

@@ -8,6 +8,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { currentActor } from "../adapters/actor";
 import { ApplicationReader } from "../adapters/argocdApplication";
+import { FluxObjectReader } from "../adapters/fluxObject";
+import { readStackEngine } from "../config/engineUpstream";
+import { fluxKindOf, fluxObjectNameFor } from "../manifests/flux";
+import { decideFluxUpstreamHealth } from "../rules/fluxHealth";
 import { StackOutputs } from "../adapters/stackOutputs";
 import { loadUpstreamPins, loadUpstreamTarget, projectDirectory } from "../config";
 import type { AppConfig, EnvironmentConfig } from "../model/environment";
@@ -51,7 +55,9 @@ function fieldOf(apps: unknown, field: "tag" | "image" | "digest" | "application
  * How the upstream's live Applications are read, or why they are not: the gate turns the check
  * off, this stack renders manifests, or the upstream's cluster cannot be reached from here.
  */
-function upstreamReader(config: EnvironmentConfig): ApplicationReader | { why: string } {
+function upstreamReader(
+  config: EnvironmentConfig,
+): ApplicationReader | FluxObjectReader | { why: string } {
   const gate = config.gate;
   const upstream = config.upstream ?? "";
   if (!gate || (!gate.requireHealthy && gate.soakSeconds === 0)) {
@@ -69,6 +75,10 @@ function upstreamReader(config: EnvironmentConfig): ApplicationReader | { why: s
       why: `${upstream} renders manifests (no cluster in its stack file), so its Application has no live status`,
     };
   }
+  const upstreamEngine = readStackEngine(projectDirectory(), upstream);
+  if (upstreamEngine?.engine === "flux") {
+    return new FluxObjectReader(target.kubernetes, upstreamEngine.fluxNamespace);
+  }
   return new ApplicationReader(
     `${config.environment}-upstream`,
     target.kubernetes,
@@ -77,13 +87,12 @@ function upstreamReader(config: EnvironmentConfig): ApplicationReader | { why: s
 }
 
 async function readUpstream(
-  reader: ApplicationReader | { why: string },
+  reader: ApplicationReader | FluxObjectReader | { why: string },
   app: AppConfig,
   name: string,
 ): Promise<UpstreamApplication> {
-  return reader instanceof ApplicationReader
-    ? reader.read(app.name, name)
-    : { readable: false, why: reader.why };
+  if (reader instanceof ApplicationReader) return reader.read(app.name, name);
+  return { readable: false, why: "why" in reader ? reader.why : "read as a Flux object" };
 }
 
 /**
@@ -155,7 +164,37 @@ export async function checkPromotions(
     const allowed = decision.value;
 
     let checks: string | undefined;
-    if (allowed.checkUpstream && config.upstream && config.gate && reader) {
+    if (
+      allowed.checkUpstream &&
+      config.upstream &&
+      config.gate &&
+      reader instanceof FluxObjectReader
+    ) {
+      // The upstream runs on Flux: its Kustomization or HelmRelease, by the name its outputs give.
+      const kind = fluxKindOf(app);
+      const outcome = decideFluxUpstreamHealth({
+        environment: env,
+        app: app.name,
+        upstream: config.upstream,
+        tag: app.tag,
+        image: app.image,
+        ...(app.helm ? { helm: { tagPath: app.helm.tagPath, imagePath: app.helm.imagePath } } : {}),
+        settings: config.gate,
+        object: await reader.read(
+          kind,
+          upstreamNames[app.name] ?? fluxObjectNameFor(app.name, config.upstream),
+        ),
+        now: new Date(),
+      });
+      if (!outcome.allowed) {
+        refusals.push(...outcome.refusals);
+        continue;
+      }
+      checks = outcome.value.checks;
+      if (!outcome.value.checked) {
+        void pulumi.log.warn(`${applicationName(config, app)}: upstream ${checks}`);
+      }
+    } else if (allowed.checkUpstream && config.upstream && config.gate && reader) {
       const name = upstreamNames[app.name] ?? applicationNameFor(app.name, config.upstream);
       const outcome = decideUpstreamHealth({
         environment: env,
@@ -166,6 +205,7 @@ export async function checkPromotions(
         settings: config.gate,
         application: await readUpstream(reader, app, name),
         now: new Date(),
+        ...(app.helm ? { helmTagPath: app.helm.tagPath } : {}),
       });
       if (!outcome.allowed) {
         refusals.push(...outcome.refusals);

@@ -9,6 +9,7 @@ import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alph
 import type { Bypass, GateSettings } from "../model/environment";
 import { allow, refuse, type Verdict } from "./verdict";
 import { shortDigest } from "./registry";
+import { valueAt } from "./helm";
 import {
   FIRST_ENVIRONMENT_SOURCE,
   tagsRan,
@@ -224,6 +225,8 @@ export interface HealthInput {
   settings: GateSettings;
   application: UpstreamApplication;
   now: Date;
+  /** A Helm-chart app: where its chart values carry the tag (its deployments name no image). */
+  helmTagPath?: string;
 }
 
 /** The images the Application runs now: its live summary, else what it last compared against. */
@@ -244,11 +247,19 @@ export function sameImages(a: readonly string[], b: readonly string[]): boolean 
  * Since when the Application has run the image without interruption: the oldest deployment in the
  * unbroken run of newest history entries that deploy it, else the last successful sync of it.
  */
-export function runningSince(status: ApplicationStatus, imageRef: string): string | undefined {
+export function runningSince(
+  status: ApplicationStatus,
+  imageRef: string,
+  helm?: { tagPath: string; tag: string },
+): string | undefined {
   const history = [...(status.history ?? [])].sort((a, b) => a.id - b.id);
+  // A chart's deployment records its values, not images: the tag at the app's values path.
+  const deploys = (source: (typeof history)[number]["source"]): boolean =>
+    (source?.kustomize?.images ?? []).includes(imageRef) ||
+    (helm !== undefined && valueAt(source?.helm?.valuesObject, helm.tagPath) === helm.tag);
   let since: string | undefined;
   for (let i = history.length - 1; i >= 0; i--) {
-    if (!(history[i].source?.kustomize?.images ?? []).includes(imageRef)) break;
+    if (!deploys(history[i].source)) break;
     since = history[i].deployedAt;
   }
   if (since) return since;
@@ -256,7 +267,7 @@ export function runningSince(status: ApplicationStatus, imageRef: string): strin
   if (
     operation?.phase === "Succeeded" &&
     operation.finishedAt &&
-    (operation.syncResult?.source?.kustomize?.images ?? []).includes(imageRef)
+    deploys(operation.syncResult?.source)
   ) {
     return operation.finishedAt;
   }
@@ -336,7 +347,11 @@ export function decideUpstreamHealth(input: HealthInput): HealthOutcome {
 
   if (settings.soakSeconds > 0) {
     const soak = formatDuration(settings.soakSeconds);
-    const since = runningSince(status, imageRef);
+    const since = runningSince(
+      status,
+      imageRef,
+      input.helmTagPath ? { tagPath: input.helmTagPath, tag } : undefined,
+    );
     const sinceMs = since ? Date.parse(since) : NaN;
     if (Number.isNaN(sinceMs)) {
       return refused(

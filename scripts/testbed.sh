@@ -346,10 +346,13 @@ EOF
 
 	# Both Argo CD processes run out of cluster: ARGOCD_FAKE_IN_CLUSTER makes
 	# https://kubernetes.default.svc mean this kubeconfig's cluster.
+	# helm, when scripts/helm-build.sh has built it: the repo-server renders Helm-chart apps with it.
+	local helm_dir
+	helm_dir=$("$ROOT/scripts/helm-build.sh" --check 2>/dev/null) || helm_dir=""
 	local argo_env=(env KUBECONFIG="$KC" ARGOCD_FAKE_IN_CLUSTER=true ARGOCD_GPG_ENABLED=false
 		ARGOCD_TLS_DATA_PATH="$RUN_DIR/argocd/tls" ARGOCD_SSH_DATA_PATH="$RUN_DIR/argocd/ssh"
 		ARGOCD_GPG_DATA_PATH="$RUN_DIR/argocd/gpg" ARGOCD_GNUPGHOME="$RUN_DIR/argocd/gnupg"
-		TMPDIR="$RUN_DIR/argocd/tmp" PATH="$bin:$share/argocd/bin:$PATH"
+		TMPDIR="$RUN_DIR/argocd/tmp" PATH="$bin:$share/argocd/bin${helm_dir:+:$helm_dir}:$PATH"
 		ARGOCD_RECONCILIATION_TIMEOUT="${PROMOTION_TESTBED_RECONCILIATION:-180s}")
 	start argocd-repo-server "${argo_env[@]}" ARGOCD_BINARY_NAME=argocd-repo-server "$bin/argocd" \
 		--disable-tls --client-ca-path= --address=127.0.0.1 --port="$P_REPO" \
@@ -397,7 +400,7 @@ cmd_start_one() { # restart one stopped component with the command line `up` gav
 }
 
 case "$CMD" in
-build) exec "$ROOT/scripts/testbed-build.sh" ;;
+build) "$ROOT/scripts/testbed-build.sh" && exec "$ROOT/scripts/helm-build.sh" ;;
 stop)
 	component "${ARGS[0]:-}"
 	stop_one "${ARGS[0]}"

@@ -7,6 +7,7 @@ import type { CliIo } from "../io";
 import type { ChangePlan } from "../plan/change";
 import { prText, type PrText } from "../prText";
 import { editStackText, refuseOversizedConfig } from "../stackText";
+import { fileAt } from "../branches";
 
 export interface ApplyContext {
   io: CliIo;
@@ -18,6 +19,11 @@ export interface ApplyContext {
   target: EnvironmentConfig;
   /** The command line, for the PR footer. */
   command: string;
+  /**
+   * Branch per environment: the ref of the target's governance branch (origin/staging) when it is
+   * not the checked-out branch; the change branches from it and edits the file as it is there.
+   */
+  targetRef?: string;
 }
 
 export interface ChangeRun {
@@ -38,6 +44,8 @@ export interface ChangeRun {
   governanceBranch?: string;
   /** The branch the pull request goes into: the governance branch, else `start`. */
   base?: string;
+  /** Where the change branches from when that is not the checked-out branch (ApplyContext). */
+  baseRef?: string;
   inRepository: boolean;
   hasOrigin: boolean;
   hasGh: boolean;
@@ -49,8 +57,9 @@ export interface ChangeRun {
 export function changeRun(plan: ChangePlan, ctx: ApplyContext): ChangeRun {
   const { io, git } = ctx;
   const file = path.join(io.cwd, plan.file);
-  const before = fs.readFileSync(file, "utf8");
   const inRepository = git.isRepository();
+  const fromRef = ctx.targetRef && inRepository ? fileAt(git, ctx.targetRef, plan.file) : undefined;
+  const before = fromRef ?? fs.readFileSync(file, "utf8");
   const start = inRepository ? git.currentBranch() : undefined;
   const governanceBranch = ctx.target.governance?.branch;
   const after = editStackText(before, plan.file, plan.edits);
@@ -67,6 +76,7 @@ export function changeRun(plan: ChangePlan, ctx: ApplyContext): ChangeRun {
     back: start ?? (inRepository ? git.head() : "HEAD"),
     governanceBranch,
     base: governanceBranch ?? start,
+    ...(fromRef !== undefined ? { baseRef: ctx.targetRef } : {}),
     inRepository,
     hasOrigin: inRepository && git.remotes().includes("origin"),
     hasGh: io.onPath("gh"),

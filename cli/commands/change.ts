@@ -25,6 +25,7 @@ export function carryOut(
   git: Git,
   dryRun: boolean,
   commandLine: string,
+  refs: Record<string, string> = {},
 ): number {
   if ("refused" in planned) {
     io.err(`Refused: ${planned.refused}`);
@@ -43,6 +44,7 @@ export function carryOut(
     order: orderedEnvironments(states),
     target,
     command: commandLine,
+    ...(refs[plan.env] ? { targetRef: refs[plan.env] } : {}),
   });
 }
 
@@ -57,11 +59,12 @@ export function carryOutVerified(
   git: Git,
   dryRun: boolean,
   commandLine: string,
+  refs: Record<string, string> = {},
 ): number | Promise<number> {
-  if (!("plan" in planned)) return carryOut(planned, states, io, git, dryRun, commandLine);
+  if (!("plan" in planned)) return carryOut(planned, states, io, git, dryRun, commandLine, refs);
   // Without a registry (an embedding that gives none) the digests the stack files pin are kept.
-  if (!io.registry) return carryOut(planned, states, io, git, dryRun, commandLine);
+  if (!io.registry) return carryOut(planned, states, io, git, dryRun, commandLine, refs);
   return pinRegistryDigests(planned, states, io.registry).then((checked) =>
-    carryOut(checked, states, io, git, dryRun, commandLine),
+    carryOut(checked, states, io, git, dryRun, commandLine, refs),
   );
 }

@@ -1,7 +1,7 @@
 /** `hotfix`: open a PR pinning a tag in an environment without its upstream. */
 import { optional, required, type Values } from "../args";
 import type { CliIo } from "../io";
-import { loadStates } from "../load";
+import { loadStatesFromBranches } from "../branches";
 import { planHotfix } from "../plan/hotfix";
 import { carryOutVerified, gitFor } from "./change";
 import { HELP_OPTION, type Command } from "./command";
@@ -12,9 +12,10 @@ function run(values: Values, io: CliIo, commandLine: string): number | Promise<n
   const tag = required(values, "tag");
   const dryRun = values["dry-run"] === true;
   const git = gitFor(io, !dryRun);
-  const states = loadStates(io.cwd);
+  // Each stack file as the branch that feeds its environment has it (cli/branches.ts).
+  const { states, refs } = loadStatesFromBranches(io.cwd, git);
   const planned = planHotfix(states, { env, app, tag, reason: optional(values, "reason") });
-  return carryOutVerified(planned, states, io, git, dryRun, commandLine);
+  return carryOutVerified(planned, states, io, git, dryRun, commandLine, refs);
 }
 
 export const hotfixCommand: Command = {

@@ -3,7 +3,7 @@ import { optional, required, type Values } from "../args";
 import { pulumiRecordReader, RecordsUnavailable } from "../deployed";
 import type { Git } from "../git";
 import type { CliIo } from "../io";
-import { loadStates } from "../load";
+import { loadStatesFromBranches } from "../branches";
 import type { Planned } from "../plan/change";
 import { promotionRisks, requireConfirmation } from "../plan/confirm";
 import { deployedMismatch, upCommand } from "../plan/deployed";
@@ -118,7 +118,8 @@ function run(values: Values, io: CliIo, commandLine: string): number | Promise<n
   const to = required(values, "to");
   const dryRun = values["dry-run"] === true;
   const git = gitFor(io, !dryRun);
-  const states = loadStates(io.cwd);
+  // Each stack file as the branch that feeds its environment has it (cli/branches.ts).
+  const { states, refs } = loadStatesFromBranches(io.cwd, git);
   const planned = planPromotion(states, {
     from,
     to,
@@ -127,7 +128,8 @@ function run(values: Values, io: CliIo, commandLine: string): number | Promise<n
   });
   const source = states.find((s) => s.config.environment === from);
   const target = states.find((s) => s.config.environment === to);
-  if (!source || !target) return carryOutVerified(planned, states, io, git, dryRun, commandLine);
+  if (!source || !target)
+    return carryOutVerified(planned, states, io, git, dryRun, commandLine, refs);
   const confirmed = checkConfirmation(
     planned,
     target,
@@ -138,10 +140,10 @@ function run(values: Values, io: CliIo, commandLine: string): number | Promise<n
   );
   const checked = checkUpstreamDeployed(confirmed, source, io);
   if (!target.config.rules || !("plan" in checked)) {
-    return carryOutVerified(checked, states, io, git, dryRun, commandLine);
+    return carryOutVerified(checked, states, io, git, dryRun, commandLine, refs);
   }
   return checkPromotionRules(checked, source, target, io, optional(values, "override-rules")).then(
-    (ruled) => carryOutVerified(ruled, states, io, git, dryRun, commandLine),
+    (ruled) => carryOutVerified(ruled, states, io, git, dryRun, commandLine, refs),
   );
 }
 

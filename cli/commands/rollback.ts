@@ -1,7 +1,7 @@
 /** `rollback`: open a PR moving an environment back to a tag it ran before. */
 import { optional, required, type Values } from "../args";
 import type { CliIo } from "../io";
-import { loadStates } from "../load";
+import { loadStatesFromBranches } from "../branches";
 import { planRollback } from "../plan/rollback";
 import { carryOutVerified, gitFor } from "./change";
 import { HELP_OPTION, type Command } from "./command";
@@ -10,7 +10,8 @@ function run(values: Values, io: CliIo, commandLine: string): number | Promise<n
   const env = required(values, "env");
   const dryRun = values["dry-run"] === true;
   const git = gitFor(io, true);
-  const states = loadStates(io.cwd);
+  // Each stack file as the branch that feeds its environment has it (cli/branches.ts).
+  const { states, refs } = loadStatesFromBranches(io.cwd, git);
   const state = states.find((s) => s.config.environment === env);
   const versions = state ? git.stackHistory(state.file) : [];
   const planned = planRollback(states, versions, {
@@ -19,7 +20,7 @@ function run(values: Values, io: CliIo, commandLine: string): number | Promise<n
     to: optional(values, "to"),
     reason: optional(values, "reason"),
   });
-  return carryOutVerified(planned, states, io, git, dryRun, commandLine);
+  return carryOutVerified(planned, states, io, git, dryRun, commandLine, refs);
 }
 
 export const rollbackCommand: Command = {

@@ -180,6 +180,11 @@ async function run(values: Values, io: CliIo, commandLine: string): Promise<numb
       `${env} renders manifests to ${state.config.kubernetes.directory}: there is no cluster to verify (set promotion:kubeconfig or kubeContext)`,
     );
   }
+  if (state.config.engine !== "argocd") {
+    throw new Refused(
+      `${env} runs on ${state.config.engine}: verify reads Argo CD Applications; a Flux environment's Kustomization and HelmRelease are not read yet (docs/rules.md#verification)`,
+    );
+  }
   const verification = state.config.verification;
   const timeout = seconds(values, "timeout", verification.timeoutSeconds);
   const interval = seconds(values, "interval", 5);

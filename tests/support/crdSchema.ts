@@ -14,7 +14,7 @@ import { PROJECT_DIR } from "../../harness/program";
 type Schema = Record<string, unknown>;
 
 /** Rewrites Kubernetes schema extensions into plain JSON Schema, closing every object. */
-function toJsonSchema(node: unknown): unknown {
+export function toJsonSchema(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(toJsonSchema);
   if (node === null || typeof node !== "object") return node;
   const schema: Schema = {};

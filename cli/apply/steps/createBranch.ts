@@ -7,7 +7,7 @@ export function createBranch(run: ChangeRun): Step {
   const branch = plan.branch;
   return {
     name: "branch",
-    does: `create ${branch} from ${startName(run)} (git checkout -b)`,
+    does: `create ${branch} from ${run.baseRef ?? startName(run)} (git checkout -b)`,
     undoes: `check out ${startName(run)}, delete the branch`,
     check() {
       if (git.branchExists(branch)) {
@@ -19,7 +19,7 @@ export function createBranch(run: ChangeRun): Step {
       return undefined;
     },
     run() {
-      git.git("checkout", "--quiet", "-b", branch);
+      git.git("checkout", "--quiet", "-b", branch, ...(run.baseRef ? [run.baseRef] : []));
     },
     undo() {
       git.git("checkout", "--quiet", run.back);

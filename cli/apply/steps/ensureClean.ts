@@ -18,14 +18,16 @@ export function ensureClean(run: ChangeRun): Step {
   const { git, plan, governanceBranch } = run;
   return {
     name: "ensure-clean",
-    does: governanceBranch
-      ? `refuse unless the working tree is clean and on ${governanceBranch}, the branch that feeds ${plan.env} (promotion:governance.branch)`
-      : "refuse unless the working tree is clean",
+    does: run.baseRef
+      ? `refuse unless the working tree is clean (the change branches from ${run.baseRef}, which feeds ${plan.env})`
+      : governanceBranch
+        ? `refuse unless the working tree is clean and on ${governanceBranch}, the branch that feeds ${plan.env} (promotion:governance.branch)`
+        : "refuse unless the working tree is clean",
     check() {
       const dirty = git.uncommitted();
       if (dirty.length > 0) return dirtyRefusal(dirty);
       // A detached HEAD is the user's explicit choice of a commit; another branch is a slip.
-      if (governanceBranch && run.start && run.start !== governanceBranch) {
+      if (governanceBranch && run.start && run.start !== governanceBranch && !run.baseRef) {
         return `${plan.file} feeds ${plan.env} from the branch ${governanceBranch} (promotion:governance.branch), but ${run.start} is checked out: run \`git checkout ${governanceBranch} && git pull\`, then the same command again`;
       }
       return undefined;
