@@ -32,6 +32,15 @@ import { SIGNATURE_ANNOTATION, signatureTag, type SignatureLayer } from "../rule
 export type RegistryFailure = "not-found" | "denied" | "unreachable" | "bad-answer";
 
 export class RegistryError extends Error {
+  /**
+   * By name, not by prototype: the test harness reloads adapters/ between program runs (fresh
+   * module state per run) while cli/ stays loaded, so one process can hold two RegistryError
+   * classes, and a registry refusal must never turn into an unexpected failure because of it.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return value instanceof Error && value.name === "RegistryError" && "failure" in value;
+  }
+
   constructor(
     readonly failure: RegistryFailure,
     message: string,
