@@ -8,7 +8,7 @@
  * "No commit found for SHA" for an unknown ref (a SHA prefix of at least 7 resolves, as on GitHub).
  */
 import * as http from "http";
-import type { AddressInfo } from "net";
+import { LoopbackServer } from "./loopback";
 
 export interface CheckRunFixture {
   name: string;
@@ -37,7 +37,7 @@ const DOCS = {
 
 export class GitHubChecksStandIn {
   readonly requests: { path: string; status: number; authorization?: string }[] = [];
-  private server?: http.Server;
+  private readonly server = new LoopbackServer((req, _body, res) => this.handle(req, res));
 
   constructor(
     private readonly repository: { owner: string; repo: string },
@@ -45,17 +45,12 @@ export class GitHubChecksStandIn {
     private readonly token?: string,
   ) {}
 
-  async start(): Promise<string> {
-    this.server = http.createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  start(): Promise<string> {
+    return this.server.start();
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  stop(): Promise<void> {
+    return this.server.stop();
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {

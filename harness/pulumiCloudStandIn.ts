@@ -9,7 +9,7 @@
  * schema, so the stand-in cannot drift from it unnoticed.
  */
 import * as http from "http";
-import type { AddressInfo } from "net";
+import { LoopbackServer } from "./loopback";
 import { schemaProblems } from "./pulumiCloudApi";
 
 type Json = Record<string, unknown>;
@@ -79,28 +79,18 @@ export class PulumiCloudStandIn {
   /** Settings as stored, per "org/project/stack" (secrets in plaintext: test-only). */
   readonly settings = new Map<string, Json>();
   readonly deployments = new Map<string, Deployment[]>();
-  private server?: http.Server;
+  private readonly server = new LoopbackServer((req, body, res) => this.handle(req, body, res));
   private next = 1;
 
   constructor(private readonly options: StandInOptions) {}
 
   /** Starts on 127.0.0.1 and returns the base URL (http://127.0.0.1:<port>). */
-  async start(): Promise<string> {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (chunk: Buffer) => chunks.push(chunk));
-      req.on("end", () => this.handle(req, Buffer.concat(chunks).toString("utf8"), res));
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  start(): Promise<string> {
+    return this.server.start();
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    this.server = undefined;
+  stop(): Promise<void> {
+    return this.server.stop();
   }
 
   private handle(req: http.IncomingMessage, text: string, res: http.ServerResponse): void {
