@@ -103,7 +103,9 @@ describe("the real stack files (whatever they pin today)", () => {
           );
           assert.ok(application, `no Application for ${app.name}`);
           const spec = application.inputs.spec;
-          assert.deepEqual(spec.source.kustomize.images, [imageReference(app.image, app.tag)]);
+          assert.deepEqual(spec.source.kustomize.images, [
+            imageReference(app.image, app.tag, app.digest),
+          ]);
           assert.deepEqual(spec.source.kustomize.replicas, [
             { name: app.deployment, count: app.replicas },
           ]);
