@@ -108,8 +108,8 @@ describe("cli with a real registry", function () {
     });
 
     it("keeps the artifact the upstream runs when the tag was re-pushed since", async () => {
-      const stageRuns = registry.push(REPO, "sha-abc12345");
-      const repushed = registry.push(REPO, "sha-abc12345");
+      const stageRuns = registry.push(REPO, "sha-7e57a0b1");
+      const repushed = registry.push(REPO, "sha-7e57a0b1");
       assert.notEqual(repushed, stageRuns);
       const stage = "Pulumi.stage.yaml";
       project.write(
@@ -118,18 +118,18 @@ describe("cli with a real registry", function () {
           .read(stage)
           .replace(
             "      tag: sha-5eed0a1b\n",
-            `      tag: sha-abc12345\n      digest: ${stageRuns}\n`,
+            `      tag: sha-7e57a0b1\n      digest: ${stageRuns}\n`,
           ),
       );
-      project.git("commit", "--quiet", "-am", "stage runs sha-abc12345 by digest");
+      project.git("commit", "--quiet", "-am", "stage runs sha-7e57a0b1 by digest");
       const result = await project.cliAsync(["promote", "--from", "stage", "--to", "prod"], {
         registry: clientFor(registry),
       });
       assert.equal(result.code, 0, result.stderr);
-      assert.equal(pinned(project, "promote-prod-sha-abc12345", "prod").digest, stageRuns);
+      assert.equal(pinned(project, "promote-prod-sha-7e57a0b1", "prod").digest, stageRuns);
       assert.match(
         result.stderr,
-        /note: dex: the registry's sha-abc12345 now points at sha256:[0-9a-f]{12}…: the tag was re-pushed since stage pinned it; pinning the artifact stage runs/,
+        /note: dex: the registry's sha-7e57a0b1 now points at sha256:[0-9a-f]{12}…: the tag was re-pushed since stage pinned it; pinning the artifact stage runs/,
       );
     });
 

@@ -22,10 +22,10 @@ function input(overrides: Partial<GateInput> = {}): GateInput {
   return {
     environment: "prod",
     app: "dex",
-    tag: "sha-abc12345",
+    tag: "sha-7e57a0b1",
     digest: D9F,
-    upstream: { environment: "stage", tags: { dex: "sha-abc12345" }, digests: { dex: D41 } },
-    own: { tag: "sha-0f1e2d3c", digest: DAA, history: [record("sha-0f1e2d3c")] },
+    upstream: { environment: "stage", tags: { dex: "sha-7e57a0b1" }, digests: { dex: D41 } },
+    own: { tag: "sha-7e57a0c2", digest: DAA, history: [record("sha-7e57a0c2")] },
     ...overrides,
   };
 }
@@ -42,7 +42,7 @@ describe("the promotion gate with digests", () => {
   it("refuses a tag whose digest differs from what the upstream runs: it was re-pushed", () => {
     assert.equal(
       message(decideGate(input())),
-      `promotion:apps.dex.tag = sha-abc12345: prod cannot take sha-abc12345@sha256:9f1111111111…: stage runs it as sha256:410000000000…; the tag was re-pushed; accepted: the artifact stage runs (sha-abc12345@${D41}): a promotion takes the same artifact; pin that digest (npm run promote -- promote --from stage --to prod), or ship the new build through stage first`,
+      `promotion:apps.dex.tag = sha-7e57a0b1: prod cannot take sha-7e57a0b1@sha256:9f1111111111…: stage runs it as sha256:410000000000…; the tag was re-pushed; accepted: the artifact stage runs (sha-7e57a0b1@${D41}): a promotion takes the same artifact; pin that digest (npm run promote -- promote --from stage --to prod), or ship the new build through stage first`,
     );
   });
 
@@ -57,7 +57,7 @@ describe("the promotion gate with digests", () => {
   it("keeps working without digests on either side (older stack files and outputs)", () => {
     for (const overrides of [
       { digest: undefined },
-      { upstream: { environment: "stage", tags: { dex: "sha-abc12345" } } },
+      { upstream: { environment: "stage", tags: { dex: "sha-7e57a0b1" } } },
     ] satisfies Partial<GateInput>[]) {
       assert.equal(decideGate(input(overrides)).allowed, true);
     }
@@ -65,7 +65,7 @@ describe("the promotion gate with digests", () => {
 
   it("takes a digest newly pinned for the tag the environment runs as no change (pin-digests)", () => {
     const decision = decideGate(
-      input({ tag: "sha-0f1e2d3c", digest: DAA, own: { tag: "sha-0f1e2d3c", history: [] } }),
+      input({ tag: "sha-7e57a0c2", digest: DAA, own: { tag: "sha-7e57a0c2", history: [] } }),
     );
     assert.deepEqual(decision, {
       allowed: true,
@@ -74,8 +74,8 @@ describe("the promotion gate with digests", () => {
   });
 
   it("takes the same tag as another artifact through the gate, not as unchanged", () => {
-    // prod runs sha-abc12345 as DAA; its stack file now pins D9F, and stage runs it as D41.
-    const own = { tag: "sha-abc12345", digest: DAA, history: [record("sha-abc12345")] };
+    // prod runs sha-7e57a0b1 as DAA; its stack file now pins D9F, and stage runs it as D41.
+    const own = { tag: "sha-7e57a0b1", digest: DAA, history: [record("sha-7e57a0b1")] };
     assert.match(message(decideGate(input({ own }))), /the tag was re-pushed/);
     assert.equal(decideGate(input({ own, digest: D41 })).allowed, true);
   });
@@ -85,7 +85,7 @@ describe("the promotion gate with digests", () => {
       input({
         environment: "dev",
         upstream: undefined,
-        own: { tag: "sha-abc12345", digest: DAA, history: [record("sha-abc12345")] },
+        own: { tag: "sha-7e57a0b1", digest: DAA, history: [record("sha-7e57a0b1")] },
       }),
     );
     assert.deepEqual(decision, {

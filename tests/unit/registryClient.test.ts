@@ -171,16 +171,16 @@ describe("the registry client with basic auth (real registry, htpasswd)", functi
   after(() => registry?.stop());
 
   it("answers the Basic challenge with the configured credentials", async () => {
-    const pushed = registry.push("team/dex", "sha-abc12345");
+    const pushed = registry.push("team/dex", "sha-7e57a0b1");
     const client = new RegistryClient({
       credentials: () => ({ kind: "basic", username: "ci", password: "s3cret", source: "test" }),
     });
-    assert.equal((await client.resolve(registry.image("team/dex"), "sha-abc12345")).digest, pushed);
+    assert.equal((await client.resolve(registry.image("team/dex"), "sha-7e57a0b1")).digest, pushed);
   });
 
   it("refuses without credentials, saying what to set", async () => {
     const client = new RegistryClient({ credentials: anonymous });
-    await assert.rejects(client.resolve(registry.image("team/dex"), "sha-abc12345"), (error) => {
+    await assert.rejects(client.resolve(registry.image("team/dex"), "sha-7e57a0b1"), (error) => {
       assert.ok(error instanceof RegistryError);
       assert.equal(error.failure, "denied");
       assert.match(
@@ -200,12 +200,12 @@ describe("the registry client with basic auth (real registry, htpasswd)", functi
         source: "PROMOTION_REGISTRY_USERNAME/PASSWORD",
       }),
     });
-    await assert.rejects(client.resolve(registry.image("team/dex"), "sha-abc12345"), (error) => {
+    await assert.rejects(client.resolve(registry.image("team/dex"), "sha-7e57a0b1"), (error) => {
       assert.ok(error instanceof RegistryError);
       assert.equal(error.failure, "denied");
       assert.match(
         error.message,
-        /refused to show .*:sha-abc12345 \(asked with the credentials of PROMOTION_REGISTRY_USERNAME\/PASSWORD\): HTTP 401/,
+        /refused to show .*:sha-7e57a0b1 \(asked with the credentials of PROMOTION_REGISTRY_USERNAME\/PASSWORD\): HTTP 401/,
       );
       return true;
     });
@@ -230,13 +230,13 @@ describe("the registry client with the Bearer token flow (real registry, auth: t
   });
 
   it("answers the challenge: a token for the repository's pull scope, then the manifest", async () => {
-    const pushed = registry.push("team/dex", "sha-abc12345");
+    const pushed = registry.push("team/dex", "sha-7e57a0b1");
     tokens.clearRequests();
     const client = new RegistryClient({
       credentials: () => ({ kind: "basic", username: "ci", password: "t0ken", source: "test" }),
     });
-    assert.equal((await client.resolve(registry.image("team/dex"), "sha-abc12345")).digest, pushed);
-    assert.deepEqual(await client.listTags(registry.image("team/dex")), ["sha-abc12345"]);
+    assert.equal((await client.resolve(registry.image("team/dex"), "sha-7e57a0b1")).digest, pushed);
+    assert.deepEqual(await client.listTags(registry.image("team/dex")), ["sha-7e57a0b1"]);
     // One token for the scope, reused for the second call.
     assert.deepEqual(tokens.requests, [{ scope: "repository:team/dex:pull", authorized: true }]);
   });
@@ -267,7 +267,7 @@ describe("the registry client with the Bearer token flow (real registry, auth: t
         DOCKER_CONFIG: dir,
       }),
     });
-    await assert.rejects(client.resolve(registry.image("team/dex"), "sha-abc12345"), (error) => {
+    await assert.rejects(client.resolve(registry.image("team/dex"), "sha-7e57a0b1"), (error) => {
       assert.ok(error instanceof RegistryError);
       assert.equal(error.failure, "denied");
       assert.equal(
