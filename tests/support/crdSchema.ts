@@ -42,6 +42,18 @@ function crdDirectory(): string {
   return crdDir;
 }
 
+/**
+ * A CRD version's openAPIV3Schema as a validator. metadata is typed by Kubernetes itself, not the
+ * CRD (the models' validate() covers it), so it is only required to be an object.
+ */
+export function compileCrdSchema(openAPIV3Schema: unknown): ValidateFunction {
+  const schema = toJsonSchema(openAPIV3Schema) as Schema;
+  (schema.properties as Schema).metadata = { type: "object" };
+  return new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false }).compile(
+    schema,
+  );
+}
+
 const validators = new Map<string, ValidateFunction>();
 function validatorFor(kind: "Application" | "AppProject"): ValidateFunction {
   let validator = validators.get(kind);
@@ -49,15 +61,7 @@ function validatorFor(kind: "Application" | "AppProject"): ValidateFunction {
     const file = kind === "Application" ? "application-crd.yaml" : "appproject-crd.yaml";
     const crd = parse(fs.readFileSync(path.join(crdDirectory(), file), "utf8"));
     const version = crd.spec.versions.find((v: { name: string }) => v.name === "v1alpha1");
-    const schema = toJsonSchema(version.schema.openAPIV3Schema) as Schema;
-    // metadata is typed by Kubernetes itself, not the CRD; the models' validate() covers it.
-    (schema.properties as Schema).metadata = { type: "object" };
-    validator = new Ajv({
-      strict: false,
-      allErrors: true,
-      validateFormats: false,
-      logger: false,
-    }).compile(schema);
+    validator = compileCrdSchema(version.schema.openAPIV3Schema);
     validators.set(kind, validator);
   }
   return validator;

@@ -6,12 +6,10 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import Ajv, { type ValidateFunction } from "ajv";
+import type { ValidateFunction } from "ajv";
 import { parse } from "yaml";
 import { PROJECT_DIR } from "../../harness/program";
-import { toJsonSchema } from "./crdSchema";
-
-type Schema = Record<string, unknown>;
+import { compileCrdSchema } from "./crdSchema";
 
 /** Each Flux kind the program declares: its CRD file. */
 export const FLUX_CRD_FILES: Record<string, string> = {
@@ -49,14 +47,7 @@ function validatorFor(kind: string, version: string): ValidateFunction | string 
         .map((v: { name: string }) => v.name);
       return `${kind} ${version} is not served by the CRD (served: ${names.join(", ")})`;
     }
-    const schema = toJsonSchema(served.schema.openAPIV3Schema) as Schema;
-    (schema.properties as Schema).metadata = { type: "object" };
-    validator = new Ajv({
-      strict: false,
-      allErrors: true,
-      validateFormats: false,
-      logger: false,
-    }).compile(schema);
+    validator = compileCrdSchema(served.schema.openAPIV3Schema);
     validators.set(key, validator);
   }
   return validator;
