@@ -7,7 +7,7 @@
  * reads the object (adapters/fluxObject.ts).
  */
 import { allow, refuse } from "./verdict";
-import { formatDuration, type HealthOutcome } from "./gate";
+import { formatDuration, soakCheck, type HealthOutcome } from "./gate";
 import { valueAt } from "./helm";
 import { imageReference } from "./imageTag";
 import { isObject } from "./values";
@@ -168,15 +168,17 @@ export function decideFluxUpstreamHealth(input: FluxHealthInput): HealthOutcome 
         `the same tag once ${upstream}'s ${read.kind} has applied it successfully`,
       );
     }
-    const elapsed = (now.getTime() - sinceMs) / 1000;
-    if (elapsed < settings.soakSeconds) {
-      const after = new Date(sinceMs + settings.soakSeconds * 1000).toISOString();
-      return refused(
-        `${yet}: ${upstream} has run it for ${formatDuration(elapsed)} of the ${soak} soak time (since ${since})`,
-        `the same tag after ${after}`,
-      );
-    }
-    checks.push(`running it since ${since} (${formatDuration(elapsed)}, soak time ${soak})`);
+    const soaked = soakCheck({
+      since: since!,
+      sinceMs,
+      now,
+      soakSeconds: settings.soakSeconds,
+      soak,
+      upstream,
+      yet,
+    });
+    if ("refused" in soaked) return refused(...soaked.refused);
+    checks.push(soaked.check);
   }
   return allow({ checked: true, checks: checks.join(", ") });
 }

@@ -359,15 +359,44 @@ export function decideUpstreamHealth(input: HealthInput): HealthOutcome {
         `the same tag once ${upstream}'s Application has a deployment history of it`,
       );
     }
-    const elapsed = (now.getTime() - sinceMs) / 1000;
-    if (elapsed < settings.soakSeconds) {
-      const after = new Date(sinceMs + settings.soakSeconds * 1000).toISOString();
-      return refused(
-        `${yet}: ${upstream} has run it for ${formatDuration(elapsed)} of the ${soak} soak time (since ${since})`,
-        `the same tag after ${after}`,
-      );
-    }
-    checks.push(`running it since ${since} (${formatDuration(elapsed)}, soak time ${soak})`);
+    const soaked = soakCheck({
+      since: since!,
+      sinceMs,
+      now,
+      soakSeconds: settings.soakSeconds,
+      soak,
+      upstream,
+      yet,
+    });
+    if ("refused" in soaked) return refused(...soaked.refused);
+    checks.push(soaked.check);
   }
   return allow({ checked: true, checks: checks.join(", ") });
+}
+
+/**
+ * The soak time part of an upstream health check, for Argo CD and Flux alike: refused (reason,
+ * accepted) while the upstream has run the tag for less than the soak time, else what was checked.
+ */
+export function soakCheck(input: {
+  since: string;
+  sinceMs: number;
+  now: Date;
+  soakSeconds: number;
+  soak: string;
+  upstream: string;
+  yet: string;
+}): { refused: [string, string] } | { check: string } {
+  const { since, sinceMs, now, soakSeconds, soak, upstream, yet } = input;
+  const elapsed = (now.getTime() - sinceMs) / 1000;
+  if (elapsed < soakSeconds) {
+    const after = new Date(sinceMs + soakSeconds * 1000).toISOString();
+    return {
+      refused: [
+        `${yet}: ${upstream} has run it for ${formatDuration(elapsed)} of the ${soak} soak time (since ${since})`,
+        `the same tag after ${after}`,
+      ],
+    };
+  }
+  return { check: `running it since ${since} (${formatDuration(elapsed)}, soak time ${soak})` };
 }
