@@ -68,13 +68,15 @@ describe("promotion rules with real evidence: Prometheus, GitHub checks, CI repo
   let github: GitHubChecksStandIn;
   let project: TempProject;
   let env: Record<string, string>;
-  const canarySince = new Date(Date.now() - 30 * 3600_000).toISOString();
+  // Taken when the CLI asks, not when the suite starts: Prometheus' start-up and backfill take
+  // minutes on a loaded machine, and the canary duration is measured against the CLI's clock.
+  const canarySince = () => new Date(Date.now() - 30 * 3600_000).toISOString();
   const records = (stack: string): DeployedState =>
     stack === "canary"
       ? {
           tags: { dex: TAG },
           records: {
-            dex: [{ tag: TAG, from: "staging", at: canarySince, by: "alice", kind: "promotion" }],
+            dex: [{ tag: TAG, from: "staging", at: canarySince(), by: "alice", kind: "promotion" }],
           },
         }
       : { tags: { dex: stack === "production" ? "sha-5eed0c3d" : TAG }, records: {} };
