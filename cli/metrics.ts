@@ -10,12 +10,15 @@
  * - failures, by reason: "rolled back" (a later rollback moved away from the tag) and "never
  *   deployed" (a later commit replaced the tag before any `up` deployed it). Refusals by the gate
  *   or the rules happen before anything is committed, so no history holds them;
+ * - rule overrides, by rule: promotions deployed although that promotion rule failed (the record's
+ *   checks name the overridden rules, preflight/rules.ts), the failures by rule that went ahead;
  * - rollbacks and hotfixes: records of those kinds;
  * - lead time: from the first environment's record of a tag to each later environment's promotion
  *   record of it;
  * - time to recovery: from a record to the rollback record that replaced it.
  */
 import { Counter, Gauge, Registry, Summary } from "prom-client";
+import { overriddenRules } from "../rules/evidence/decide";
 import type { PromotionRecord } from "../rules/record";
 import type { StackVersion } from "./plan/history";
 
@@ -24,6 +27,8 @@ export interface EnvironmentMetrics {
   attempts: number;
   successes: number;
   failures: { rolledBack: number; neverDeployed: number };
+  /** Per promotion rule, the promotions deployed with it failed and overridden. */
+  ruleOverrides: Record<string, number>;
   rollbacks: number;
   hotfixes: number;
   /** Seconds from the first environment's record of each tag to this environment's promotion. */
@@ -95,6 +100,12 @@ export function promotionMetrics(input: MetricsInput): EnvironmentMetrics[] {
         });
       });
     }
+    const ruleOverrides: Record<string, number> = {};
+    for (const r of all.filter((x) => x.kind === "promotion")) {
+      for (const rule of overriddenRules(r.checks)) {
+        ruleOverrides[rule] = (ruleOverrides[rule] ?? 0) + 1;
+      }
+    }
     return {
       environment,
       attempts: attempts.length,
@@ -103,6 +114,7 @@ export function promotionMetrics(input: MetricsInput): EnvironmentMetrics[] {
         rolledBack,
         neverDeployed: attempts.filter((a) => a.replaced && !deployed(a.app, a.tag)).length,
       },
+      ruleOverrides,
       rollbacks: all.filter((r) => r.kind === "rollback").length,
       hotfixes: all.filter((r) => r.kind === "hotfix").length,
       leadTimes,
@@ -128,6 +140,11 @@ export async function prometheusText(metrics: EnvironmentMetrics[]): Promise<str
     "environment",
     "reason",
   ]);
+  const overrides = counter(
+    "promotion_rule_overrides_total",
+    "Promotions deployed although this promotion rule failed (overridden with a reason).",
+    ["environment", "rule"],
+  );
   const rollbacks = counter("promotion_rollbacks_total", "Rollback records.");
   const hotfixes = counter("promotion_hotfixes_total", "Hotfix records.");
   const lead = new Summary({
@@ -149,6 +166,9 @@ export async function prometheusText(metrics: EnvironmentMetrics[]): Promise<str
     successes.inc({ environment }, m.successes);
     failures.inc({ environment, reason: "rolled back" }, m.failures.rolledBack);
     failures.inc({ environment, reason: "never deployed" }, m.failures.neverDeployed);
+    for (const [rule, count] of Object.entries(m.ruleOverrides)) {
+      overrides.inc({ environment, rule }, count);
+    }
     rollbacks.inc({ environment }, m.rollbacks);
     hotfixes.inc({ environment }, m.hotfixes);
     for (const l of m.leadTimes) lead.observe({ environment }, l.seconds);

@@ -203,6 +203,7 @@ function rulesBlock(plan: ChangePlan): string[] {
         "> [!CAUTION]",
         `> **Promotion rules overridden with ${code("--override-rules")}:** some rules of ${plan.env} failed (below).`,
         `> **Reason given:** ${plan.rules.override}`,
+        `> The reason is written next to the tag (${code("overrideRules")} in ${code(plan.file)}): \`pulumi preview\` and \`up\` check the rules again and let the promotion through on it, recording the reason; the next promotion removes it.`,
         "",
       ]
     : [];

@@ -18,6 +18,8 @@ export interface AppState {
   /** The registry digest pinned next to the tag (`digest: sha256:...`), when there is one. */
   digest?: string;
   bypass?: Bypass;
+  /** Why failed promotion rules were overridden (`overrideRules:`), when the file says so. */
+  overrideRules?: string;
 }
 
 const APPS_PATH = ["config", "promotion:apps"];
@@ -53,10 +55,11 @@ export function readApps(text: string): Record<string, AppState> {
   const result: Record<string, AppState> = {};
   for (const [name, app] of Object.entries(apps as Record<string, unknown>)) {
     if (app === null || typeof app !== "object") continue;
-    const { tag, digest, bypass } = app as Record<string, unknown>;
+    const { tag, digest, bypass, overrideRules } = app as Record<string, unknown>;
     result[name] = {
       tag: typeof tag === "string" ? tag : undefined,
       ...(typeof digest === "string" ? { digest } : {}),
+      ...(typeof overrideRules === "string" ? { overrideRules } : {}),
       bypass: asBypass(bypass),
     };
   }
@@ -85,6 +88,11 @@ export interface AppEdit {
    * app's digest line, undefined to keep it.
    */
   digest?: string | null;
+  /**
+   * The reason failed promotion rules are overridden, to write (replacing any); null to remove
+   * it; undefined to keep it.
+   */
+  overrideRules?: string | null;
 }
 
 function lineStart(text: string, offset: number): number {
@@ -207,9 +215,10 @@ function setDigest(text: string, file: string, app: string, digest: string | nul
   return `${before}${before.endsWith("\n") ? "" : eol}${indent}digest: ${digest}${eol}${text.slice(at)}`;
 }
 
-function removeBypass(text: string, file: string, app: string): string {
+/** Removes the app's `key` (a bypass block, an override line) with the comment lines above it. */
+function removeAppKey(text: string, file: string, app: string, key: string): string {
   const map = appMap(text, file, app);
-  const pair = pairNamed(map, "bypass");
+  const pair = pairNamed(map, key);
   if (!pair || !isScalar(pair.key) || !pair.key.range) return text;
   if (map.flow) return removeFlowPair(text, pair);
   const valueRange = (pair.value as { range?: [number, number, number] } | null)?.range;
@@ -250,14 +259,25 @@ function addBypass(text: string, file: string, app: string, bypass: Bypass): str
   const map = appMap(text, file, app);
   if (map.flow) {
     // Inside a flow map: a double-quoted reason, whatever it holds, cannot end the map early.
-    const close = (map.range?.[1] ?? 0) - 1;
-    if (text[close] !== "}")
-      throw new StackEditError(`${file}: cannot find where app "${app}" ends`);
-    const body = text.slice(0, close).replace(/\s*$/, "");
     const entry = `bypass: { kind: ${bypass.kind}, reason: ${JSON.stringify(bypass.reason)} }`;
-    const separator = body.endsWith("{") ? " " : ", ";
-    return `${body}${separator}${entry} ${text.slice(close)}`;
+    return appendToFlowApp(text, file, app, map, entry);
   }
+  return appendToBlockApp(text, file, app, map, (indent, step) => [
+    `${indent}# Exception to the promotion chain (${bypass.kind}); the next normal promotion removes it.`,
+    `${indent}bypass:`,
+    `${indent}${step}kind: ${bypass.kind}`,
+    `${indent}${step}reason: ${yamlScalar(bypass.reason)}`,
+  ]);
+}
+
+/** The app's last line ends here; new keys go after it, at the indentation of its first key. */
+function appendToBlockApp(
+  text: string,
+  file: string,
+  app: string,
+  map: YAMLMap<unknown, unknown>,
+  lines: (indent: string, step: string) => string[],
+): string {
   const first = map.items[0]?.key;
   const last = map.items[map.items.length - 1];
   const lastEnd = (last?.value as { range?: [number, number, number] } | null)?.range?.[1];
@@ -265,17 +285,36 @@ function addBypass(text: string, file: string, app: string, bypass: Bypass): str
     throw new StackEditError(`${file}: cannot find where app "${app}" ends`);
   }
   const eol = text.includes("\r\n") ? "\r\n" : "\n";
-  const indent = " ".repeat(column(text, first.range[0]));
-  const step = " ".repeat(indentStep(text, map));
-  const block = [
-    `${indent}# Exception to the promotion chain (${bypass.kind}); the next normal promotion removes it.`,
-    `${indent}bypass:`,
-    `${indent}${step}kind: ${bypass.kind}`,
-    `${indent}${step}reason: ${yamlScalar(bypass.reason)}`,
-  ].join(eol);
+  const block = lines(" ".repeat(column(text, first.range[0])), " ".repeat(indentStep(text, map)));
   const at = lineEnd(text, lastEnd - 1);
   const before = text.slice(0, at);
-  return `${before}${before.endsWith("\n") ? "" : eol}${block}${eol}${text.slice(at)}`;
+  return `${before}${before.endsWith("\n") ? "" : eol}${block.join(eol)}${eol}${text.slice(at)}`;
+}
+
+/** Appends `entry` inside a flow map app's braces. */
+function appendToFlowApp(
+  text: string,
+  file: string,
+  app: string,
+  map: YAMLMap<unknown, unknown>,
+  entry: string,
+): string {
+  const close = (map.range?.[1] ?? 0) - 1;
+  if (text[close] !== "}") throw new StackEditError(`${file}: cannot find where app "${app}" ends`);
+  const body = text.slice(0, close).replace(/\s*$/, "");
+  const separator = body.endsWith("{") ? " " : ", ";
+  return `${body}${separator}${entry} ${text.slice(close)}`;
+}
+
+function addOverrideRules(text: string, file: string, app: string, reason: string): string {
+  const map = appMap(text, file, app);
+  // Inside a flow map: a double-quoted reason, whatever it holds, cannot end the map early.
+  if (map.flow)
+    return appendToFlowApp(text, file, app, map, `overrideRules: ${JSON.stringify(reason)}`);
+  return appendToBlockApp(text, file, app, map, (indent) => [
+    `${indent}# Promoted although promotion rules failed (promote --override-rules); the next promotion removes it.`,
+    `${indent}overrideRules: ${yamlScalar(reason)}`,
+  ]);
 }
 
 /**
@@ -287,8 +326,14 @@ export function editStackText(text: string, file: string, edits: AppEdit[]): str
   for (const edit of edits) {
     result = setTag(result, file, edit.app, edit.tag);
     if (edit.digest !== undefined) result = setDigest(result, file, edit.app, edit.digest);
-    if (edit.bypass !== undefined) result = removeBypass(result, file, edit.app);
+    if (edit.bypass !== undefined) result = removeAppKey(result, file, edit.app, "bypass");
     if (edit.bypass) result = addBypass(result, file, edit.app, edit.bypass);
+    if (edit.overrideRules !== undefined) {
+      result = removeAppKey(result, file, edit.app, "overrideRules");
+    }
+    if (edit.overrideRules) {
+      result = addOverrideRules(result, file, edit.app, edit.overrideRules);
+    }
   }
   // Read the result back: the splice must have produced exactly the intended values.
   const apps = readApps(result);
@@ -302,7 +347,12 @@ export function editStackText(text: string, file: string, edits: AppEdit[]): str
     const digestOk =
       edit.digest === undefined ||
       (edit.digest === null ? state?.digest === undefined : state?.digest === edit.digest);
-    if (state?.tag !== edit.tag || !bypassOk || !digestOk) {
+    const overrideOk =
+      edit.overrideRules === undefined ||
+      (edit.overrideRules === null
+        ? state?.overrideRules === undefined
+        : state?.overrideRules === edit.overrideRules);
+    if (state?.tag !== edit.tag || !bypassOk || !digestOk || !overrideOk) {
       throw new StackEditError(
         `editing ${file} did not produce the intended value for app "${edit.app}"; edit it by hand`,
       );

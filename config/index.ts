@@ -16,7 +16,7 @@ import {
 } from "./chain";
 import type { EnvironmentConfig } from "../model/environment";
 import { configNearLimit, configTooBig, engineConfigBytes } from "../rules/configSize";
-import { engineConfig, listStacks } from "./stackFiles";
+import { engineConfig, listStacks, loadStackFile } from "./stackFiles";
 
 /**
  * The project directory, where the stack files are: the engine runs the program there (and the
@@ -81,6 +81,46 @@ export function loadUpstreamTarget(
 /** What the upstream's stack file pins now, per app (undefined for the first environment). */
 export function loadUpstreamPins(config: EnvironmentConfig): Record<string, string> | undefined {
   return config.upstream ? readPinnedTags(projectDirectory(), config.upstream) : undefined;
+}
+
+/**
+ * The upstream's stack file, validated: where its evidence is (its Prometheus, its queries) and
+ * the namespace each app runs in there, for the promotion rules (preflight/rules.ts).
+ */
+export function loadUpstreamConfig(
+  config: EnvironmentConfig,
+): EnvironmentConfig | { unreadable: string } {
+  if (!config.upstream) return { unreadable: `${config.environment} has no upstream` };
+  try {
+    return loadStackFile(projectDirectory(), config.upstream);
+  } catch (error) {
+    return {
+      unreadable: `Pulumi.${config.upstream}.yaml cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
+}
+
+/** How the promotion rules read CI checks from GitHub (adapters/evidence/github.ts). */
+export interface EvidenceGitHubAccess {
+  /** `github:token`, else GITHUB_TOKEN, else GH_TOKEN; undefined when none is set. */
+  token?: string;
+  /** GITHUB_API_URL (GitHub Enterprise, or Actions' own); undefined for api.github.com. */
+  baseUrl?: string;
+}
+
+/**
+ * The token and API URL the promotion rules read checks with. Plain text, as the checks API
+ * needs it in a header; it never reaches a resource or an output. GH_TOKEN (the gh CLI's) is read
+ * here only: it lets a run read checks without also managing GitHub governance, which a token in
+ * `github:token` or GITHUB_TOKEN turns on.
+ */
+export function evidenceGitHubAccess(): EvidenceGitHubAccess {
+  const env = process.env;
+  const token = pulumi.runtime.allConfig()["github:token"] || env.GITHUB_TOKEN || env.GH_TOKEN;
+  return {
+    ...(token ? { token } : {}),
+    ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
+  };
 }
 
 /**

@@ -81,6 +81,9 @@ const manifestSourceShape = {
 };
 const manifestSource = strictObject(manifestSourceShape);
 
+const OVERRIDE_REASON =
+  "a non-empty reason: why this promotion goes ahead although its promotion rules fail";
+
 /** Written by `promote rollback` or a hotfix PR; removed by the next normal promotion. */
 const bypass = strictObject({
   kind: z.enum(BYPASS_KINDS, {
@@ -139,6 +142,11 @@ const app = strictObject({
   helm: helmSchema.optional(),
   /** An escape hatch from the promotion gate for this tag (rules/gate.ts). */
   bypass: bypass.optional(),
+  /** Promote although promotion rules fail, and why (preflight/rules.ts). */
+  overrideRules: z
+    .string({ error: OVERRIDE_REASON })
+    .refine((reason) => reason.trim() !== "", { error: OVERRIDE_REASON })
+    .optional(),
 });
 
 /**

@@ -239,6 +239,7 @@ function toApps(raw: RawStackConfig): AppConfig[] {
         container: app.container ?? name,
         syncWave: app.syncWave ?? 0,
         ...(app.bypass ? { bypass: app.bypass } : {}),
+        ...(app.overrideRules ? { overrideRules: app.overrideRules.trim() } : {}),
       };
     })
     .sort((a, b) => a.syncWave - b.syncWave || a.name.localeCompare(b.name));

@@ -116,6 +116,11 @@ export interface AppConfig {
   syncWave: number;
   /** An escape hatch from the promotion gate declared next to the tag (rollback or hotfix). */
   bypass?: Bypass;
+  /**
+   * Why this app's promotion goes ahead although rules of `promotion:rules` failed (written by
+   * `promote --override-rules`, removed by the next promotion); recorded as the record's reason.
+   */
+  overrideRules?: string;
 }
 
 /** `promotion:signatures`: cosign signatures an environment requires of every image. */

@@ -13,7 +13,14 @@ import { readStackEngine } from "../config/engineUpstream";
 import { fluxKindOf, fluxObjectNameFor } from "../manifests/flux";
 import { decideFluxUpstreamHealth } from "../rules/fluxHealth";
 import { StackOutputs } from "../adapters/stackOutputs";
-import { loadUpstreamPins, loadUpstreamTarget, projectDirectory } from "../config";
+import {
+  evidenceGitHubAccess,
+  loadUpstreamConfig,
+  loadUpstreamPins,
+  loadUpstreamTarget,
+  projectDirectory,
+} from "../config";
+import { checkAppRules } from "./rules";
 import type { AppConfig, EnvironmentConfig } from "../model/environment";
 import { applicationName, applicationNameFor } from "../manifests/argocd";
 import {
@@ -106,10 +113,13 @@ export async function checkPromotions(
   const env = config.environment;
   const upstream = config.upstream ? new StackOutputs(config.upstream) : undefined;
 
-  const [ownApps, ownRecords, upstreamApps] = await Promise.all([
+  // The upstream's records say how long it has run a tag, which the canary rule needs.
+  const readsUpstreamRecords = upstream !== undefined && config.rules?.canary !== undefined;
+  const [ownApps, ownRecords, upstreamApps, upstreamRecords] = await Promise.all([
     own.get("apps"),
     own.get("promotionRecords"),
     upstream ? upstream.get("apps") : Promise.resolve(undefined),
+    readsUpstreamRecords ? upstream.get("promotionRecords") : Promise.resolve(undefined),
   ]);
   const ownTags = fieldOf(ownApps, "tag");
   const ownImages = fieldOf(ownApps, "image");
@@ -124,6 +134,8 @@ export async function checkPromotions(
   const upstreamPins = loadUpstreamPins(config);
 
   const reader = config.upstream ? upstreamReader(config) : undefined;
+  const upstreamHistory = parseAllRecords(upstreamRecords);
+  let upstreamConfig: ReturnType<typeof loadUpstreamConfig> | undefined;
   const at = new Date().toISOString();
   let actor: string | undefined;
   const by = () => (actor ??= currentActor(projectDirectory(), config.stack));
@@ -216,6 +228,27 @@ export async function checkPromotions(
         void pulumi.log.warn(`${applicationName(config, app)}: upstream ${checks}`);
       }
     }
+    let reason = allowed.reason;
+    if (allowed.kind === "promotion" && config.rules) {
+      const ruled = await checkAppRules({
+        config,
+        app,
+        upstream: config.upstream ? (upstreamConfig ??= loadUpstreamConfig(config)) : undefined,
+        upstreamRecords: upstreamHistory[app.name] ?? [],
+        github: evidenceGitHubAccess(),
+        projectDir: projectDirectory(),
+        now: new Date(),
+      });
+      if (!ruled.allowed) {
+        refusals.push(...ruled.refusals);
+        continue;
+      }
+      checks = checks ? `${checks}; ${ruled.value.checks}` : ruled.value.checks;
+      reason = ruled.value.reason ?? reason;
+      if (ruled.value.warning) {
+        void pulumi.log.warn(`${applicationName(config, app)}: ${ruled.value.warning}`);
+      }
+    }
     if (allowed.kind === "rollback" || allowed.kind === "hotfix") {
       void pulumi.log.warn(
         `${applicationName(config, app)} takes ${app.tag} as a ${allowed.kind}, bypassing the promotion gate: ${allowed.reason ?? ""}`,
@@ -235,7 +268,7 @@ export async function checkPromotions(
       from: allowed.from,
       at,
       by: allowed.kind === "unchanged" && previous.length > 0 ? "" : by(),
-      reason: allowed.reason,
+      reason,
       checks,
     });
     lineage.records[app.name] = records;

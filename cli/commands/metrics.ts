@@ -47,7 +47,7 @@ export const metricsCommand: Command = {
 
 Counts, per environment, from its promotion records (stack outputs) and the git history of its
 stack file: promotion attempts, successes, failures by reason (rolled back, never deployed),
-rollbacks and hotfixes; the lead time from the first environment to this one; the mean time to
+promotions deployed over failed rules (by rule, overridden with a reason), rollbacks and hotfixes; the lead time from the first environment to this one; the mean time to
 recovery (from a record to the rollback that replaced it). docs/rules.md#metrics.
 
 Options:

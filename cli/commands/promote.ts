@@ -104,9 +104,16 @@ async function checkPromotionRules(
   const reason = override.trim();
   io.err(`${table}\nOverridden: ${reason}`);
   const plan = planned.plan;
+  // The override goes into the stack file too, next to each refused app's tag: the gate of
+  // preview and up checks the same rules (preflight/rules.ts), and lets the tag through on it.
+  const refusedApps = new Set(check.reports.filter((r) => !r.passed).map((r) => r.app));
+  const edits = plan.edits.map((edit) =>
+    refusedApps.has(edit.app) ? { ...edit, overrideRules: reason } : edit,
+  );
   return {
     plan: {
       ...plan,
+      edits,
       rules: { table, override: reason },
       commitBody: [plan.commitBody, "", `Promotion rules overridden: ${reason}`].join("\n"),
     },

@@ -107,6 +107,8 @@ export function planPromotion(states: StackState[], request: PromotionRequest): 
       tag: app.tag,
       ...(digest !== undefined ? { digest } : {}),
       bypass: null,
+      // An override of the rules belonged to the promotion before this one.
+      overrideRules: null,
     });
   }
   if (changes.length === 0) {

@@ -5,7 +5,9 @@
  * results; the reports CI published in the repository. The project is seed 002's chain
  * (tests/fixtures/rules: dev -> staging -> canary -> production with exactly its numbers), run
  * through the CLI in-process: `check` for each transition, and `promote` refused by the rules, then
- * overridden with a recorded reason.
+ * overridden with a recorded reason; and through the real engine: the gate of `pulumi preview` and
+ * `up` checks the same rules, refuses without touching the state, and takes the override the
+ * stack file carries as the record's reason.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -13,6 +15,10 @@ import * as path from "path";
 import type { DeployedState } from "../../cli/deployed";
 import { GitHubChecksStandIn } from "../../harness/githubChecksStandIn";
 import { countersText, gaugeText, Prometheus } from "../../harness/prometheus";
+import { parse, stringify } from "yaml";
+import { copyProject, engineStack, toolchainBin, type EngineProject } from "../../harness/engine";
+import type { PromotionRecord } from "../../rules/record";
+import { readApps } from "../../cli/stackText";
 import { tempProject, type TempProject } from "../support/gitRepo";
 
 const EVIDENCE = path.join(__dirname, "..", "fixtures", "evidence");
@@ -70,7 +76,8 @@ describe("promotion rules with real evidence: Prometheus, GitHub checks, CI repo
   let env: Record<string, string>;
   // Taken when the CLI asks, not when the suite starts: Prometheus' start-up and backfill take
   // minutes on a loaded machine, and the canary duration is measured against the CLI's clock.
-  const canarySince = () => new Date(Date.now() - 30 * 3600_000).toISOString();
+  // Half a minute more than 30 h: the CLI takes its clock a moment before it reads the record.
+  const canarySince = () => new Date(Date.now() - 30 * 3600_000 - 30_000).toISOString();
   const records = (stack: string): DeployedState =>
     stack === "canary"
       ? {
@@ -241,19 +248,121 @@ describe("promotion rules with real evidence: Prometheus, GitHub checks, CI repo
     assert.match(body, /availability over 1h +99\.667%/);
     const message = project.git("log", "-1", "--format=%B", "promote-production-sha-5eed0a1b");
     assert.match(message, /Promotion rules overridden: incident INC-42/);
+    // Written next to the tag, where preview and up find it (the engine tests below).
+    const file = project.git("show", "promote-production-sha-5eed0a1b:Pulumi.production.yaml");
+    assert.deepEqual(readApps(file).dex, {
+      tag: TAG,
+      overrideRules: "incident INC-42: the errors are the load test's",
+      bypass: undefined,
+    });
   });
 
-  it("fails closed when Prometheus is down: the metric rules fail with the reason", async () => {
-    await prometheus.stop(true);
-    const result = await project.cliAsync(["check", "--from", "staging", "--to", "canary"], {
-      env,
-      records,
+  describe("the gate of preview and up, through the real engine on a file backend", () => {
+    let engine: EngineProject;
+    /** The test's copy of the fixture (this suite's Prometheus URL in it), one stack file changed. */
+    const editApp = (stack: string, change: (dex: Record<string, any>) => void) => {
+      const file = path.join(engine.dir, `Pulumi.${stack}.yaml`);
+      const doc = parse(fs.readFileSync(file, "utf8"));
+      change(doc.config["promotion:apps"].dex);
+      fs.writeFileSync(file, stringify(doc));
+    };
+    const newestRecord = async (stack: string): Promise<PromotionRecord> => {
+      const outputs = await (await engineStack(engine, stack)).outputs();
+      return (outputs.promotionRecords.value as Record<string, PromotionRecord[]>).dex[0];
+    };
+
+    before(async () => {
+      toolchainBin();
+      engine = copyProject({}, project.dir);
+      fs.cpSync(path.join(project.dir, "evidence"), path.join(engine.dir, "evidence"), {
+        recursive: true,
+      });
+      // GH_TOKEN reads the checks; without github:token or GITHUB_TOKEN the governance of the
+      // fixture stays offline, so no GitHub but the checks stand-in is needed.
+      Object.assign(engine.envVars, {
+        GH_TOKEN: "ghp_evidence",
+        GITHUB_API_URL: env.GITHUB_API_URL,
+        GITHUB_ACTOR: "rules-actor",
+      });
+      // dev and staging run TAG, canary and production an older build: each first up is initial.
+      editApp("canary", (dex) => (dex.tag = "sha-5eed0c3d"));
+      for (const stack of ["dev", "staging", "canary", "production"]) {
+        assert.equal((await (await engineStack(engine, stack)).up()).summary.result, "succeeded");
+      }
     });
-    assert.equal(result.code, 1);
-    assert.match(
-      result.stdout,
-      /^availability over 1h +unavailable +≥ 99\.5% +FAIL +Prometheus http:\/\/127\.0\.0\.1:\d+: .*: Prometheus did not answer/m,
-    );
-    assert.match(result.stdout, /^coverage +85\.36% +≥ 80% +pass/m);
+    after(() => engine?.cleanup());
+
+    it("staging -> canary: every rule passes, and the record says so", async () => {
+      editApp("canary", (dex) => (dex.tag = TAG));
+      const canary = await engineStack(engine, "canary");
+      assert.equal((await canary.up()).summary.result, "succeeded");
+      const record = await newestRecord("canary");
+      assert.equal(record.kind, "promotion");
+      assert.equal(record.from, "staging");
+      assert.equal(record.reason, undefined);
+      assert.match(record.checks ?? "", /; promotion rules: 10 passed, 1 at review$/);
+    });
+
+    it("canary -> production: preview and up refuse, naming each failed rule, and the state is untouched", async () => {
+      const production = await engineStack(engine, "production");
+      // What production manages; its stack references are reads the engine refreshes on any run.
+      const managed = async () =>
+        JSON.stringify(
+          ((await production.exportStack()).deployment.resources as { type: string }[]).filter(
+            (r) => r.type !== "pulumi:pulumi:StackReference",
+          ),
+        );
+      const state = await managed();
+      editApp("production", (dex) => (dex.tag = TAG));
+      const refusal = new RegExp(
+        [
+          `promotion:apps\\.dex\\.tag = "${TAG}"; refused: production cannot take ${TAG} from canary: 4 promotion rules fail: `,
+          `availability over 1h 99\\.667% \\(needs ≥ 99\\.9%; Prometheus http://127\\.0\\.0\\.1:\\d+: .*`,
+          `error budget consumed \\(30d\\) 333\\.333% .*`,
+          `canary duration \\d+m\\d+s \\(needs ≥ 24h; canary's promotion record of ${TAG}\\); .*`,
+          `accepted: a tag whose evidence passes promotion:rules of production .*or promotion:apps\\.dex\\.overrideRules`,
+        ].join(""),
+      );
+      await assert.rejects(production.preview(), refusal);
+      await assert.rejects(production.up(), refusal);
+      assert.equal(await managed(), state);
+    });
+
+    it("canary -> production with the stack file's overrideRules: up goes ahead, the reason on record", async () => {
+      editApp("production", (dex) => (dex.overrideRules = "incident INC-42: load test errors"));
+      const production = await engineStack(engine, "production");
+      const result = await production.up();
+      assert.equal(result.summary.result, "succeeded");
+      assert.match(
+        result.stdout,
+        /production takes sha-5eed0a1b for dex although 4 promotion rules fail/,
+      );
+      const record = await newestRecord("production");
+      assert.equal(record.kind, "promotion");
+      assert.equal(record.tag, TAG);
+      assert.equal(record.by, "rules-actor");
+      assert.equal(record.reason, "promotion rules overridden: incident INC-42: load test errors");
+      assert.match(
+        record.checks ?? "",
+        /promotion rules: \d+ passed, 4 failed, \d+ at review, overridden \(availability over 1h, error rate over 1h, error budget consumed \(30d\), canary duration\)$/,
+      );
+    });
+  });
+
+  // Last: it stops Prometheus (mocha runs a suite's own tests before its nested suites).
+  describe("when Prometheus is down", () => {
+    it("fails closed when Prometheus is down: the metric rules fail with the reason", async () => {
+      await prometheus.stop(true);
+      const result = await project.cliAsync(["check", "--from", "staging", "--to", "canary"], {
+        env,
+        records,
+      });
+      assert.equal(result.code, 1);
+      assert.match(
+        result.stdout,
+        /^availability over 1h +unavailable +≥ 99\.5% +FAIL +Prometheus http:\/\/127\.0\.0\.1:\d+: .*: Prometheus did not answer/m,
+      );
+      assert.match(result.stdout, /^coverage +85\.36% +≥ 80% +pass/m);
+    });
   });
 });

@@ -1,6 +1,7 @@
 /**
  * `metrics` on a scripted history: a temporary copy of the seed fixture whose stack files get CI
- * builds, promotions, a promotion replaced before it was deployed and a rollback, with the records
+ * builds, promotions, a promotion replaced before it was deployed, one deployed over failed rules
+ * and a rollback, with the records
  * each `up` would have written; every number is worked out by hand below.
  */
 import { strict as assert } from "assert";
@@ -52,7 +53,13 @@ const RECORDS: Record<string, DeployedState> = {
     records: {
       dex: [
         rec("sha-5eed0c3d", "2026-01-02T13:00:00Z", "rollback", "prod"), // 1 h after the promotion
-        rec("sha-1111aaaa", "2026-01-02T12:00:00Z", "promotion", "stage"), // 36 h after dev
+        {
+          // 36 h after dev, deployed although two of prod's promotion rules failed
+          ...rec("sha-1111aaaa", "2026-01-02T12:00:00Z", "promotion", "stage"),
+          checks:
+            "not checked: prod renders manifests; promotion rules: 6 passed, 2 failed, 1 at review, overridden (availability over 1h, error budget consumed (30d))",
+          reason: "promotion rules overridden: INC-7 load test",
+        },
         rec("sha-5eed0c3d", "2025-12-01T00:00:00Z", "initial", "prod"),
       ],
     },
@@ -118,6 +125,11 @@ describe("cli: metrics from the records and the git history", () => {
       { app: "dex", from: "sha-1111aaaa", to: "sha-5eed0c3d", seconds: 3600 },
     ]);
     assert.deepEqual(by.dev.leadTimes, [], "the first environment has no lead time");
+    assert.deepEqual(by.prod.ruleOverrides, {
+      "availability over 1h": 1,
+      "error budget consumed (30d)": 1,
+    });
+    assert.deepEqual(by.stage.ruleOverrides, {});
   });
 
   it("prints the same in Prometheus's text format", async () => {
@@ -131,6 +143,7 @@ describe("cli: metrics from the records and the git history", () => {
       'promotion_failures_total{environment="stage",reason="never deployed"} 1',
       'promotion_failures_total{environment="prod",reason="rolled back"} 1',
       'promotion_rollbacks_total{environment="prod"} 1',
+      'promotion_rule_overrides_total{environment="prod",rule="error budget consumed (30d)"} 1',
       'promotion_lead_time_seconds_sum{environment="stage"} 64800',
       'promotion_lead_time_seconds_count{environment="prod"} 1',
       'promotion_mean_time_to_recovery_seconds{environment="prod"} 3600',

@@ -83,6 +83,30 @@ describe("cli: editing a stack file", () => {
     assert.equal(promoted, before);
   });
 
+  it("writes a rules override line with its comment, and the next promotion gives the file back", () => {
+    const before = read("prod");
+    const reason = "incident INC-42: the errors are the load test's # not a comment";
+    const overridden = editStackText(before, "Pulumi.prod.yaml", [
+      { app: "dex", tag: "sha-0a0b0c0d", overrideRules: reason },
+    ]);
+    assert.equal(readApps(overridden).dex.overrideRules, reason);
+    const lines = overridden.split("\n");
+    const at = lines.findIndex((l) => l.startsWith("      overrideRules:"));
+    assert.deepEqual(lines.slice(at - 1, at + 1), [
+      "      # Promoted although promotion rules failed (promote --override-rules); the next promotion removes it.",
+      `      overrideRules: ${yamlScalar(reason)}`,
+    ]);
+    const replaced = editStackText(overridden, "f", [
+      { app: "dex", tag: "sha-0a0b0c0d", overrideRules: "another reason" },
+    ]);
+    assert.equal(replaced.match(/overrideRules:/g)?.length, 1);
+    assert.equal(replaced.match(/# Promoted although promotion rules failed/g)?.length, 1);
+    const promoted = editStackText(replaced, "f", [
+      { app: "dex", tag: "sha-5eed0c3d", overrideRules: null, bypass: null },
+    ]);
+    assert.equal(promoted, before);
+  });
+
   it("adds a bypass at the end of its own app, before the next app and key", () => {
     const before = [
       "config:",

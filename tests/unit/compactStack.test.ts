@@ -142,6 +142,27 @@ describe("compact stack files: the CLI's edits of one-line apps", () => {
     ]);
     assert.equal(removed, before);
   });
+
+  it("writes a rules override into a one-line app, read by the program, and a promotion removes it", () => {
+    const before = compactDev();
+    const reason = 'flaky "e2e", see QA-9 } , ok';
+    const overridden = editStackText(before, "Pulumi.dev.yaml", [
+      { app: "api", tag: "v20260101-abc1234", overrideRules: reason },
+    ]);
+    assert.equal(readApps(overridden).api.overrideRules, reason);
+    const project = withDev(overridden);
+    try {
+      const api = loadStackFile(project.dir, "dev").apps.find((a) => a.name === "api");
+      assert.equal(api?.overrideRules, reason);
+      assert.equal(api?.syncWave, 1, "the app's other keys are kept");
+    } finally {
+      project.cleanup();
+    }
+    const promoted = editStackText(overridden, "Pulumi.dev.yaml", [
+      { app: "api", tag: "v20260128-abc1234", overrideRules: null, bypass: null },
+    ]);
+    assert.equal(promoted, before);
+  });
 });
 
 describe("compact stack files: laws of the expansion", () => {
