@@ -55,7 +55,9 @@ describe("cli: planning a promotion", () => {
     const plan = planOf(planPromotion(states(), { from: "dev", to: "stage" }));
     assert.equal(plan.branch, "promote-stage-sha-5e6f7a8b");
     assert.equal(plan.commitSubject, "chore: promote sha-5e6f7a8b to stage");
-    assert.deepEqual(plan.edits, [{ app: "dex", tag: "sha-5e6f7a8b", bypass: null }]);
+    assert.deepEqual(plan.edits, [
+      { app: "dex", tag: "sha-5e6f7a8b", bypass: null, overrideRules: null },
+    ]);
     assert.deepEqual(
       plan.changes.map((c) => [c.app, c.current, c.tag]),
       [["dex", "sha-5eed0a1b", "sha-5e6f7a8b"]],
@@ -120,7 +122,9 @@ describe("cli: planning a promotion", () => {
       }),
     );
     assert.deepEqual(plan.changes[0].endsBypass, bypass);
-    assert.deepEqual(plan.edits, [{ app: "dex", tag: TAGS.stage, bypass: null }]);
+    assert.deepEqual(plan.edits, [
+      { app: "dex", tag: TAGS.stage, bypass: null, overrideRules: null },
+    ]);
     assert.match(plan.commitBody, /Ends the rollback exception on dex \(login broken\)/);
   });
 
