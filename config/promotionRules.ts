@@ -114,12 +114,12 @@ const isObject = (value: unknown): value is Loose =>
 
 /**
  * Rules that relate `promotion:rules` to other keys: upstream measurements need an upstream, and
- * required approvals are enforced by governance, so they must be among its approvers.
+ * required approvals are enforced by governance, so they must be among its approvers; and
+ * verification's error budget is of its SLO's availability target.
  */
 export function rulesKeyProblems(raw: Loose): { path: PropertyKey[]; accepted: string }[] {
-  const rules = raw.rules;
-  if (!isObject(rules)) return [];
   const problems: { path: PropertyKey[]; accepted: string }[] = [];
+  const rules = isObject(raw.rules) ? raw.rules : {};
   if (raw.upstream === "" || raw.upstream === undefined) {
     for (const key of ["slo", "errorBudget", "noCriticalAlerts", "canary"]) {
       if (rules[key] !== undefined) {
@@ -145,6 +145,14 @@ export function rulesKeyProblems(raw: Loose): { path: PropertyKey[]; accepted: s
             : "approvers of promotion:governance, which this stack does not set: required approvals are enforced by governance",
         });
       }
+    });
+  }
+  const verification = raw.verification;
+  if (isObject(verification) && verification.errorBudget !== undefined && !verification.slo) {
+    problems.push({
+      path: ["verification", "errorBudget"],
+      accepted:
+        "set together with promotion:verification.slo: the budget is what its availability target leaves",
     });
   }
   return problems;
@@ -199,9 +207,16 @@ export const verificationSchema = strictObject(
       .optional(),
     /** The SLO watched, on this environment's Prometheus (promotion:evidence.prometheus). */
     slo: strictObject(
-      { availability: percent("minimum availability"), errorRate: percent("maximum error rate") },
+      {
+        availability: percent("minimum availability"),
+        errorRate: percent("maximum error rate"),
+        /** The window each measurement covers (default: the watch itself). */
+        window: duration.optional(),
+      },
       "the SLO watched",
     ).optional(),
+    /** The most of the 30-day error budget (of slo.availability) consumed while watching. */
+    errorBudget: percent("maximum error budget consumed").optional(),
     /** How an automatic rollback lands: a pull request, or a commit pushed straight to the branch. */
     rollback: z.enum(["pr", "push"], { error: "pr or push" }).optional(),
   },
@@ -217,7 +232,12 @@ export function toVerification(
     smoke: input?.smoke ?? [],
     watch: String(input?.watch ?? "0"),
     watchSeconds: parseDuration(input?.watch ?? 0) ?? 0,
-    slo: input?.slo,
+    slo: input?.slo && {
+      availability: input.slo.availability,
+      errorRate: input.slo.errorRate,
+      window: input.slo.window ?? String(input?.watch ?? "0"),
+    },
+    errorBudget: input?.errorBudget,
     rollback: input?.rollback ?? "pr",
   };
 }

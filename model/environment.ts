@@ -203,7 +203,10 @@ export interface Verification {
   smoke: string[];
   watch: string;
   watchSeconds: number;
-  slo?: { availability: number; errorRate: number };
+  /** `window`: what each measurement covers (the watch duration unless set). */
+  slo?: { availability: number; errorRate: number; window: string };
+  /** The most of the 30-day error budget of `slo.availability` consumed, percent. */
+  errorBudget?: number;
   rollback: "pr" | "push";
 }
 

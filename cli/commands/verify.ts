@@ -10,8 +10,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { firingCriticalAlerts, queryNumber } from "../../adapters/evidence/prometheus";
-import { DEFAULT_QUERIES, fillQuery } from "../../rules/evidence/evaluate";
-import { deploymentState } from "../../rules/evidence/verify";
+import type { AppConfig } from "../../model/environment";
+import { BUDGET_WINDOW, DEFAULT_QUERIES, fillQuery } from "../../rules/evidence/evaluate";
+import { deploymentState, sloBreach } from "../../rules/evidence/verify";
 import { ACCEPTED_DURATION, parseDuration } from "../../rules/gate";
 import { imageReference } from "../../rules/imageTag";
 import { optional, required, type Values } from "../args";
@@ -97,28 +98,44 @@ async function watchSlo(
     return `cannot watch ${environment}'s SLO: set promotion:evidence.prometheus in its stack file`;
   const slo = verification.slo;
   const until = Date.now() + verification.watchSeconds * 1000;
+  const query = async (name: "availability" | "errorRate", app: AppConfig, window: string) =>
+    queryNumber(
+      prometheus,
+      fillQuery(evidence.queries[name] ?? DEFAULT_QUERIES[name], {
+        namespace: app.namespace,
+        app: app.name,
+        window,
+      }),
+    );
   for (;;) {
     for (const app of state.config.apps) {
-      const values = { namespace: app.namespace, app: app.name, window: verification.watch };
-      const availability = await queryNumber(
-        prometheus,
-        fillQuery(evidence.queries.availability ?? DEFAULT_QUERIES.availability, values),
-      );
-      const errorRate = await queryNumber(
-        prometheus,
-        fillQuery(evidence.queries.errorRate ?? DEFAULT_QUERIES.errorRate, values),
-      );
+      const availability = await query("availability", app, slo.window);
       if ("unavailable" in availability)
         return `${app.name}: availability unavailable: ${availability.unavailable}`;
+      const errorRate = await query("errorRate", app, slo.window);
       if ("unavailable" in errorRate)
         return `${app.name}: error rate unavailable: ${errorRate.unavailable}`;
-      if (availability.value < slo.availability)
-        return `${app.name}: availability ${availability.value}% < ${slo.availability}% (SLO violated)`;
-      if (errorRate.value > slo.errorRate)
-        return `${app.name}: error rate ${errorRate.value}% > ${slo.errorRate}% (SLO violated)`;
+      let budgetAvailability: number | undefined;
+      if (verification.errorBudget !== undefined) {
+        const budget = await query("availability", app, BUDGET_WINDOW);
+        if ("unavailable" in budget)
+          return `${app.name}: error budget unavailable: ${budget.unavailable}`;
+        budgetAvailability = budget.value;
+      }
       const alerts = await firingCriticalAlerts(prometheus, app.namespace);
       if ("unavailable" in alerts) return `critical alerts unavailable: ${alerts.unavailable}`;
-      if (alerts.value.length > 0) return `critical alert firing: ${alerts.value.join(", ")}`;
+      const breach = sloBreach(
+        {
+          app: app.name,
+          availability: availability.value,
+          errorRate: errorRate.value,
+          budgetAvailability,
+          criticalAlerts: alerts.value,
+        },
+        slo,
+        verification.errorBudget,
+      );
+      if (breach) return breach;
     }
     if (Date.now() >= until) return undefined;
     io.err(`verify: ${environment}'s SLO holds; watching until ${new Date(until).toISOString()}`);
@@ -216,7 +233,8 @@ export const verifyCommand: Command = {
 After \`up\`: waits until each Application of <env> is Synced and Healthy on the image its stack file
 pins (failing at once when Degraded, or after --timeout, default promotion:verification.timeout or
 10m), probes promotion:verification.smoke, then watches <env>'s SLO (promotion:verification.slo on
-promotion:evidence.prometheus) and critical alerts for promotion:verification.watch. On a failure it
+promotion:evidence.prometheus), its error budget (promotion:verification.errorBudget) and critical
+alerts for promotion:verification.watch. On a failure it
 rolls back: the tag <env> ran before, with a rollback bypass whose reason is the failed evidence,
 by pull request, or (promotion:verification.rollback: push) committed and pushed to the branch and
 deployed with scripts/stack.sh up. docs/rules.md#verification.

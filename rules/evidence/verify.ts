@@ -5,6 +5,7 @@
  * with what it shows now (the caller gives up after its timeout and says so).
  */
 import { liveImages, sameImages, type UpstreamApplication } from "../gate";
+import { BUDGET_WINDOW, budgetConsumed } from "./evaluate";
 
 export type DeploymentState =
   { state: "ready" } | { state: "waiting"; why: string } | { state: "failed"; why: string };
@@ -36,4 +37,39 @@ export function deploymentState(
   if (sync === "Synced" && health === "Healthy" && images.includes(imageRef))
     return { state: "ready" };
   return { state: "waiting", why: shows };
+}
+
+/** What the SLO watch measured of one app (percentages 0-100). */
+export interface WatchedSlo {
+  app: string;
+  availability: number;
+  errorRate: number;
+  /** Availability over the error budget's 30 days, when an error budget is watched. */
+  budgetAvailability?: number;
+  criticalAlerts: readonly string[];
+}
+
+/**
+ * Why one measurement of the SLO watch fails verification (SLO violated, error budget breached,
+ * a critical alert firing), or undefined while it holds.
+ */
+export function sloBreach(
+  measured: WatchedSlo,
+  slo: { availability: number; errorRate: number; window: string },
+  errorBudget: number | undefined,
+): string | undefined {
+  const { app } = measured;
+  const pct = (n: number) => `${Math.round(n * 1000) / 1000}%`;
+  if (measured.availability < slo.availability)
+    return `${app}: availability ${pct(measured.availability)} over ${slo.window} < ${slo.availability}% (SLO violated)`;
+  if (measured.errorRate > slo.errorRate)
+    return `${app}: error rate ${pct(measured.errorRate)} over ${slo.window} > ${slo.errorRate}% (SLO violated)`;
+  if (errorBudget !== undefined && measured.budgetAvailability !== undefined) {
+    const consumed = budgetConsumed(measured.budgetAvailability, slo.availability);
+    if (consumed > errorBudget)
+      return `${app}: error budget breached: ${pct(consumed)} of the ${BUDGET_WINDOW} budget consumed > ${errorBudget}%`;
+  }
+  if (measured.criticalAlerts.length > 0)
+    return `${app}: critical alert firing: ${measured.criticalAlerts.join(", ")}`;
+  return undefined;
 }

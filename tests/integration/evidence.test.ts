@@ -17,6 +17,7 @@ import { GitHubChecksStandIn } from "../../harness/githubChecksStandIn";
 import { countersText, gaugeText, Prometheus } from "../../harness/prometheus";
 import { parse, stringify } from "yaml";
 import { copyProject, engineStack, toolchainBin, type EngineProject } from "../../harness/engine";
+import type { UpstreamApplication } from "../../rules/gate";
 import type { PromotionRecord } from "../../rules/record";
 import { readApps } from "../../cli/stackText";
 import { tempProject, type TempProject } from "../support/gitRepo";
@@ -346,6 +347,95 @@ describe("promotion rules with real evidence: Prometheus, GitHub checks, CI repo
         record.checks ?? "",
         /promotion rules: \d+ passed, 4 failed, \d+ at review, overridden \(availability over 1h, error rate over 1h, error budget consumed \(30d\), canary duration\)$/,
       );
+    });
+  });
+
+  describe("verification's SLO watch on the real Prometheus (promote verify --no-rollback)", () => {
+    /** The stack's dex Application, Synced and Healthy on TAG: the deployment part passes. */
+    const healthy = (stack: string) => () =>
+      Promise.resolve(
+        new Map([
+          [
+            `${stack}/dex`,
+            {
+              readable: true as const,
+              name: `dex-${stack}`,
+              desiredImages: [`ghcr.io/data-literate/dex:${TAG}`],
+              status: {
+                sync: {
+                  status: "Synced",
+                  comparedTo: {
+                    source: { kustomize: { images: [`ghcr.io/data-literate/dex:${TAG}`] } },
+                  },
+                },
+                health: { status: "Healthy" },
+                summary: { images: [`ghcr.io/data-literate/dex:${TAG}`] },
+              },
+            } as UpstreamApplication,
+          ],
+        ]),
+      );
+    /** Runs verify on `env` with its stack file set to a cluster and this verification. */
+    async function verify(stack: string, verification: string) {
+      const file = `Pulumi.${stack}.yaml`;
+      const original = project.read(file);
+      project.write(
+        file,
+        original.replace(
+          /^config:\n/m,
+          `config:\n  promotion:kubeconfig: /nonexistent/kubeconfig\n  promotion:verification: ${verification}\n`,
+        ),
+      );
+      try {
+        return await project.cliAsync(
+          ["verify", "--env", stack, "--interval", "1s", "--no-rollback"],
+          { env, live: healthy(stack) },
+        );
+      } finally {
+        project.write(file, original);
+      }
+    }
+
+    it("holds staging's SLO and error budget for the watch: verified", async () => {
+      const result = await verify(
+        "staging",
+        "{ watch: 2s, slo: { availability: 99.5, errorRate: 0.5, window: 1h }, errorBudget: 30 }",
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(
+        result.stdout,
+        /^staging verified: dex sha-5eed0a1b Synced and Healthy, SLO held for 2s\.$/m,
+      );
+    });
+
+    it("fails on an SLO violated: availability 99.9% under a 99.95% target", async () => {
+      const result = await verify(
+        "staging",
+        "{ watch: 2s, slo: { availability: 99.95, errorRate: 0.5, window: 1h } }",
+      );
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /dex: availability 99\.9% over 1h < 99\.95% \(SLO violated\)/);
+    });
+
+    it("fails on an error budget breached: 20% of staging's 30-day budget consumed, at most 10% allowed", async () => {
+      const result = await verify(
+        "staging",
+        "{ watch: 2s, slo: { availability: 99.5, errorRate: 0.5, window: 1h }, errorBudget: 10 }",
+      );
+      assert.equal(result.code, 1);
+      assert.match(
+        result.stderr,
+        /dex: error budget breached: 20% of the 30d budget consumed > 10%/,
+      );
+    });
+
+    it("fails on a critical alert firing in dev, whose SLO itself holds", async () => {
+      const result = await verify(
+        "dev",
+        "{ watch: 2s, slo: { availability: 99.5, errorRate: 0.5, window: 1h } }",
+      );
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /dex: critical alert firing: DexQueueBacklog/);
     });
   });
 

@@ -26,6 +26,7 @@ import {
   type Evidence,
 } from "../../rules/evidence/evaluate";
 import { coberturaCoverage, lcovCoverage, trivyFindings } from "../../rules/evidence/reports";
+import { sloBreach } from "../../rules/evidence/verify";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures", "evidence");
 const read = (file: string) => fs.readFileSync(path.join(FIXTURES, file), "utf8");
@@ -361,6 +362,82 @@ describe("evidence: bad promotion:rules are refused like every other key", () =>
     assert.match(
       refusal("dev", (raw) => (raw.rules = { noCriticalAlerts: true })),
       /promotion:rules\.noCriticalAlerts = true; accepted: not set on the first environment/,
+    );
+  });
+  it("refuses verification's error budget without its SLO, and a bad SLO window", () => {
+    assert.match(
+      refusal("staging", (raw) => (raw.verification = { watch: "10m", errorBudget: 20 })),
+      /promotion:verification\.errorBudget = 20; accepted: set together with promotion:verification\.slo/,
+    );
+    assert.match(
+      refusal(
+        "staging",
+        (raw) =>
+          (raw.verification = { slo: { availability: 99.5, errorRate: 0.5, window: "soon" } }),
+      ),
+      /promotion:verification\.slo\.window = "soon"; accepted: a duration such as 24h/,
+    );
+  });
+});
+
+describe("evidence: verification's SLO watch verdict", () => {
+  const slo = { availability: 99.5, errorRate: 0.5, window: "1h" };
+  const measured = { app: "dex", availability: 99.9, errorRate: 0.1, criticalAlerts: [] };
+
+  it("holds when every measurement is within the SLO, budget and alerts", () => {
+    assert.equal(sloBreach({ ...measured, budgetAvailability: 99.9 }, slo, 30), undefined);
+    assert.equal(sloBreach(measured, slo, undefined), undefined);
+  });
+
+  it("says which limit broke: availability, error rate, budget, a critical alert", () => {
+    assert.equal(
+      sloBreach({ ...measured, availability: 99.4 }, slo, undefined),
+      "dex: availability 99.4% over 1h < 99.5% (SLO violated)",
+    );
+    assert.equal(
+      sloBreach({ ...measured, errorRate: 0.75 }, slo, undefined),
+      "dex: error rate 0.75% over 1h > 0.5% (SLO violated)",
+    );
+    // 99.9% over 30 days against 99.5%: 0.1 of the 0.5 points of budget, 20% consumed.
+    assert.equal(
+      sloBreach({ ...measured, budgetAvailability: 99.9 }, slo, 10),
+      "dex: error budget breached: 20% of the 30d budget consumed > 10%",
+    );
+    assert.equal(
+      sloBreach({ ...measured, criticalAlerts: ["DexDown", "DexQueueBacklog"] }, slo, undefined),
+      "dex: critical alert firing: DexDown, DexQueueBacklog",
+    );
+  });
+
+  it("law: a breach exactly when a limit is crossed", () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 90, max: 100, noNaN: true }),
+        fc.double({ min: 0, max: 5, noNaN: true }),
+        fc.double({ min: 90, max: 100, noNaN: true }),
+        fc.option(fc.double({ min: 0, max: 100, noNaN: true }), { nil: undefined }),
+        fc.boolean(),
+        (availability, errorRate, budgetAvailability, errorBudget, alert) => {
+          const breach = sloBreach(
+            {
+              app: "dex",
+              availability,
+              errorRate,
+              budgetAvailability,
+              criticalAlerts: alert ? ["DexDown"] : [],
+            },
+            slo,
+            errorBudget,
+          );
+          const crossed =
+            availability < slo.availability ||
+            errorRate > slo.errorRate ||
+            (errorBudget !== undefined &&
+              budgetConsumed(budgetAvailability, slo.availability) > errorBudget) ||
+            alert;
+          assert.equal(breach !== undefined, crossed);
+        },
+      ),
     );
   });
 });
