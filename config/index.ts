@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { RefusedError } from "../rules/verdict";
+import { runError } from "./runError";
 import { validateStackConfig } from "./validate";
 import { decodeConfigValues } from "./decode";
 import {
@@ -41,7 +42,7 @@ export function loadEnvironmentConfig(): EnvironmentConfig {
     return validateStackConfig(stack, raw, chain);
   } catch (error) {
     // RunError ends the program with this message alone, without a stack trace.
-    if (error instanceof RefusedError) throw new pulumi.RunError(error.message);
+    if (error instanceof RefusedError) throw runError(error.message);
     throw error;
   }
 }

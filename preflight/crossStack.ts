@@ -4,7 +4,7 @@
  * may not share a namespace on one cluster, and no GitHub object may be declared by two stacks
  * (nor may the repository-level governance settings disagree).
  */
-import * as pulumi from "@pulumi/pulumi";
+import { runError } from "../config/runError";
 import { projectDirectory } from "../config";
 import { listStacks, loadStackFile } from "../config/stackFiles";
 import { StackConfigError } from "../config/validate";
@@ -74,7 +74,7 @@ export function preflightAcrossStacks(current: EnvironmentConfig): GovernancePla
     return checkAcrossStacks(projectDirectory(), current);
   } catch (error) {
     // RunError ends the program with this message alone, without a stack trace.
-    if (error instanceof RefusedError) throw new pulumi.RunError(error.message);
+    if (error instanceof RefusedError) throw runError(error.message);
     throw error;
   }
 }

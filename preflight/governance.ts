@@ -3,6 +3,7 @@
  * from the token and from whether the stack managed GitHub before.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { runError } from "../config/runError";
 import { managedGitHubBefore, type StackOutputs } from "../adapters/stackOutputs";
 import { githubAccess, type GitHubAccess, type GovernancePlan } from "../rules/governance";
 import { RefusedError } from "../rules/verdict";
@@ -30,7 +31,7 @@ export async function decideGitHubAccess(
     managedBefore: token === undefined && (await managedGitHubBefore(own)),
   });
   if (!decided.allowed) {
-    throw new pulumi.RunError(new RefusedError(stack, "github", decided.refusals).message);
+    throw runError(new RefusedError(stack, "github", decided.refusals).message);
   }
   if (decided.value.warning) void pulumi.log.warn(decided.value.warning);
   return { plan, access: decided.value.access, token };

@@ -6,6 +6,7 @@
  * `pulumi up` fail without touching a resource.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { runError } from "../config/runError";
 import { currentActor } from "../adapters/actor";
 import { ApplicationReader } from "../adapters/argocdApplication";
 import { FluxObjectReader } from "../adapters/fluxObject";
@@ -276,7 +277,7 @@ export async function checkPromotions(
   }
 
   if (refusals.length > 0) {
-    throw new pulumi.RunError(new RefusedError(config.stack, "gate", refusals).message);
+    throw runError(new RefusedError(config.stack, "gate", refusals).message);
   }
   return lineage;
 }
