@@ -1,7 +1,7 @@
 /**
  * The promotion drill (issue #8): on a scratch clone of this checkout's HEAD, do what users do,
- * step by step, and after each step run the unit suite and the engine's preview of every stack.
- * See tests/drill/README.md. Usage: npm run test:drill [-- --keep]
+ * step by step, and after each step run the engine's preview of every stack (and the unit suite).
+ * See tests/drill/README.md. Usage: npm run test:drill [-- --keep] [--every-step]
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -645,9 +645,10 @@ class Drill {
 
   /**
    * The checks after every step. The unit suite runs alongside the previews and `status` (two
-   * processes on two cores): the drill's longest part, run once per step.
+   * processes on two cores): the drill's longest part (about 4 min), so it runs after the steps
+   * that change the stack files in a new way (`unitSuite`), or after every step with --every-step.
    */
-  async afterStep(): Promise<void> {
+  async afterStep(unitSuite: boolean): Promise<void> {
     this.check("the clone is clean, on main, and main is what origin has", () => {
       const status = this.s.git(["status", "--porcelain"]);
       expect(status === "", `git status --porcelain:\n${status}`);
@@ -660,8 +661,10 @@ class Drill {
     });
     const report = path.join(this.s.logs, `${this.stepIndex}-mocha.json`);
     const mocha = ["mocha", "--reporter", "json", "--reporter-option", `output=${report}`];
-    console.log(`    $ npx ${mocha.join(" ")} (started; runs alongside the previews)`);
-    const unit = this.s.start("npx", mocha, { env: this.s.unitEnv() });
+    if (unitSuite) {
+      console.log(`    $ npx ${mocha.join(" ")} (started; runs alongside the previews)`);
+    }
+    const unit = unitSuite ? this.s.start("npx", mocha, { env: this.s.unitEnv() }) : undefined;
     const chain = this.chain();
     const stackSh = path.join(this.work, "scripts", "stack.sh");
     for (const stack of chain) {
@@ -675,7 +678,7 @@ class Drill {
       chain,
       await this.shown("npm", ["run", "--silent", "promote", "--", "status", "--json"]),
     );
-    this.checkUnitSuite(report, await this.shown("npx", mocha, unit));
+    if (unit) this.checkUnitSuite(report, await this.shown("npx", mocha, unit));
     this.check("the clone is still clean after the previews and the unit suite", () => {
       const status = this.s.git(["status", "--porcelain"]);
       expect(status === "", `git status --porcelain:\n${status}`);
@@ -761,7 +764,12 @@ class Drill {
   // -------------------------------------------------------------------------------- driver --
 
   /** Runs one step and the checks after it; false when an action failed and the drill stops. */
-  async runStep(index: number, name: string, body: () => void): Promise<boolean> {
+  async runStep(
+    index: number,
+    name: string,
+    body: () => void,
+    unitSuite: boolean,
+  ): Promise<boolean> {
     this.step = `step ${index} ${name}`;
     this.stepIndex = index;
     this.s.logTo(`${index}-${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`);
@@ -770,7 +778,7 @@ class Drill {
     let aborted = false;
     try {
       body();
-      await this.afterStep();
+      await this.afterStep(unitSuite);
     } catch (error) {
       // A command that failed says why; anything else is shown with where it happened.
       const message =
@@ -862,9 +870,12 @@ function setUp(s: Scratch, drill: Drill, checkoutBefore: string): boolean {
 
 async function main(argv: string[]): Promise<number> {
   const keep = argv.includes("--keep");
-  const unknown = argv.filter((a) => a !== "--keep");
+  const everyStep = argv.includes("--every-step");
+  const unknown = argv.filter((a) => a !== "--keep" && a !== "--every-step");
   if (unknown.length > 0) {
-    console.error(`usage: npm run test:drill [-- --keep]; unknown: ${unknown.join(" ")}`);
+    console.error(
+      `usage: npm run test:drill [-- --keep] [--every-step]; unknown: ${unknown.join(" ")}`,
+    );
     return 2;
   }
   const started = Date.now();
@@ -880,18 +891,22 @@ async function main(argv: string[]): Promise<number> {
   const chain = ok ? chainOf(s.work) : ["dev", "stage", "prod"];
   const [first, second] = chain;
   const last = chain[chain.length - 1];
-  const steps: Array<[string, () => void]> = [
-    ["up every stack in chain order", () => drill.step0Initial()],
-    [`CI bumps ${first}`, () => drill.ciBump()],
-    [`promote ${first} -> ${second}`, () => drill.step2PromoteFirst()],
-    [`promote ${chain.slice(1).join(" -> ")}`, () => drill.step3PromoteToLast()],
-    [`rollback ${last}`, () => drill.step4Rollback()],
-    [`hotfix ${last}`, () => drill.step5Hotfix()],
-    [`add ${NEW_ENVIRONMENT} before ${last}`, () => drill.step6AddEnvironment()],
-    [`a new build through the chain`, () => drill.step7ThroughTheChain()],
+  // The third field: whether the unit suite runs after the step. Not after step 0, which changes
+  // no stack file (only the backend, which the unit suite never reads), nor after step 3, the same
+  // kind of edit as step 2 on the environments after it, which steps 4, 5 and 7 edit again with
+  // the suite after them. --every-step runs it after all eight.
+  const steps: Array<[string, () => void, boolean]> = [
+    ["up every stack in chain order", () => drill.step0Initial(), false],
+    [`CI bumps ${first}`, () => drill.ciBump(), true],
+    [`promote ${first} -> ${second}`, () => drill.step2PromoteFirst(), true],
+    [`promote ${chain.slice(1).join(" -> ")}`, () => drill.step3PromoteToLast(), false],
+    [`rollback ${last}`, () => drill.step4Rollback(), true],
+    [`hotfix ${last}`, () => drill.step5Hotfix(), true],
+    [`add ${NEW_ENVIRONMENT} before ${last}`, () => drill.step6AddEnvironment(), true],
+    [`a new build through the chain`, () => drill.step7ThroughTheChain(), true],
   ];
-  for (const [index, [name, body]] of steps.entries()) {
-    if (ok) ok = await drill.runStep(index, name, body);
+  for (const [index, [name, body, unitSuite]] of steps.entries()) {
+    if (ok) ok = await drill.runStep(index, name, body, unitSuite || everyStep);
     else drill.stepLines.push(`step ${index} ${name}`.padEnd(40) + " not run");
   }
   drill.step = "end";
