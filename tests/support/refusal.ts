@@ -19,6 +19,17 @@ export function appsWith(
   return json(apps);
 }
 
+/** Awaits a program run that must fail with a RunError (a refusal), and returns the failure. */
+export async function runFailure(run: Promise<unknown>): Promise<ProgramFailed> {
+  const failure = await run.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  assert.ok(failure instanceof ProgramFailed, "the program should have failed");
+  assert.ok(failure.cause instanceof pulumi.RunError, `expected a RunError: ${failure.message}`);
+  return failure;
+}
+
 /**
  * Runs `run`, which must fail with a RunError before declaring any resource, and returns the
  * message line that names `stack` and holds every fragment of `expect` (the key first).
@@ -28,12 +39,7 @@ export async function expectRefusal(
   stack: string,
   expect: string[],
 ): Promise<string> {
-  const failure = await run().then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  assert.ok(failure instanceof ProgramFailed, "the program should have failed");
-  assert.ok(failure.cause instanceof pulumi.RunError, `expected a RunError: ${failure.message}`);
+  const failure = await runFailure(run());
   assert.deepEqual(failure.resources, [], "no resource may be declared");
   const lines = failure.message.split("\n").filter((l) => l.includes(`stack "${stack}"`));
   const line = lines.find((l) => expect.every((fragment) => l.includes(fragment)));

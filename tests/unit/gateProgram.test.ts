@@ -5,11 +5,9 @@
  * and tests/fixtures/canary, so a promotion of the live stack files changes nothing here.
  */
 import { strict as assert } from "assert";
-import * as pulumi from "@pulumi/pulumi";
 import type { PromotionRecord } from "../../rules/record";
 import { CANARY, SEED } from "../fixtures";
 import {
-  ProgramFailed,
   STACK_REFERENCE,
   json,
   ofType,
@@ -24,7 +22,7 @@ import {
   tempProject,
   type StackFiles,
 } from "../support/promotionProject";
-import { appsWith } from "../support/refusal";
+import { appsWith, runFailure } from "../support/refusal";
 
 const APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application";
 const PROVIDER = "pulumi:providers:kubernetes";
@@ -54,16 +52,6 @@ function prodOutputs(stageTag: string): RunOptions["stackOutputs"] {
 /** The seed's Pulumi.prod.yaml apps with dex changed by `change`. */
 const prodAppsWith = (change: (dex: Record<string, any>) => void): string =>
   appsWith("prod", change);
-
-async function failureOf(run: Promise<ProgramRun>): Promise<ProgramFailed> {
-  const failure = await run.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  assert.ok(failure instanceof ProgramFailed, "the program should have failed");
-  assert.ok(failure.cause instanceof pulumi.RunError, `expected a RunError: ${failure.message}`);
-  return failure;
-}
 
 /** Nothing but reads (stack references, the upstream's Application) and the provider to read. */
 function assertNothingDeclared(resources: DeclaredResource[]): void {
@@ -112,7 +100,7 @@ describe("the promotion gate in the program", () => {
   });
 
   it("refuses a tag the upstream does not run, before declaring any resource", async () => {
-    const failure = await failureOf(
+    const failure = await runFailure(
       runIn(SEED.dir, "prod", {}, { stackOutputs: prodOutputs("sha-def67890") }),
     );
     assert.equal(
@@ -128,7 +116,7 @@ describe("the promotion gate in the program", () => {
   it("refuses when the upstream stack has no outputs yet", async () => {
     const outputs = prodOutputs(PROD_TAG)!;
     delete outputs.stage;
-    const failure = await failureOf(runIn(SEED.dir, "prod", {}, { stackOutputs: outputs }));
+    const failure = await runFailure(runIn(SEED.dir, "prod", {}, { stackOutputs: outputs }));
     assert.match(
       failure.message,
       new RegExp(
@@ -138,7 +126,7 @@ describe("the promotion gate in the program", () => {
   });
 
   it("sends an app newly added to a deployed environment through the gate", async () => {
-    const failure = await failureOf(
+    const failure = await runFailure(
       runIn(
         SEED.dir,
         "prod",
@@ -267,7 +255,7 @@ describe("the promotion gate in the program", () => {
     });
 
     it("refuses a rollback to a tag the environment never ran", async () => {
-      const failure = await failureOf(
+      const failure = await runFailure(
         runIn(
           SEED.dir,
           "prod",
@@ -361,7 +349,7 @@ describe("the promotion gate in the program", () => {
 
     it("refuses before the soak time has passed, saying when", async () => {
       const projectDir = tempProject(onCluster);
-      const failure = await failureOf(
+      const failure = await runFailure(
         runIn(
           projectDir,
           "prod",
@@ -383,7 +371,7 @@ describe("the promotion gate in the program", () => {
 
     it("refuses an upstream that is not Healthy", async () => {
       const projectDir = tempProject(onCluster);
-      const failure = await failureOf(
+      const failure = await runFailure(
         runIn(
           projectDir,
           "prod",
@@ -429,7 +417,7 @@ describe("the promotion gate in the program", () => {
     });
 
     it("prod cannot skip canary", async () => {
-      const failure = await failureOf(
+      const failure = await runFailure(
         runIn(
           CANARY.dir,
           "prod",
@@ -455,7 +443,7 @@ describe("the promotion gate in the program", () => {
       const halfDone = tempProject((stacks) => {
         stacks.prod["promotion:upstream"] = "stage";
       }, CANARY.dir);
-      const failure = await failureOf(runIn(halfDone, "dev"));
+      const failure = await runFailure(runIn(halfDone, "dev"));
       assert.match(failure.message, /canary and prod all take tags from stage/);
       assert.deepEqual(failure.resources, []);
     });

@@ -9,10 +9,10 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
 import type { PromotionRecord } from "../../rules/record";
 import { SEED } from "../fixtures";
-import { ProgramFailed, runIn, type ProgramRun, type RunOptions } from "../../harness/program";
+import { runIn, type ProgramRun, type RunOptions } from "../../harness/program";
+import { runFailure } from "../support/refusal";
 import {
   appsOutput,
   removeTempProjects,
@@ -58,16 +58,6 @@ function project(prod: (config: Record<string, any>) => void, reports = true): s
   return dir;
 }
 
-async function refusal(run: Promise<ProgramRun>): Promise<ProgramFailed> {
-  const failure = await run.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  assert.ok(failure instanceof ProgramFailed, "the program should have failed");
-  assert.ok(failure.cause instanceof pulumi.RunError, `expected a RunError: ${failure.message}`);
-  return failure;
-}
-
 const newest = (run: ProgramRun): PromotionRecord =>
   (run.outputs.promotionRecords as Record<string, PromotionRecord[]>).dex[0];
 
@@ -76,7 +66,7 @@ describe("promotion rules in the program's gate", () => {
 
   it("refuses a promotion whose evidence fails a rule, naming the rule, the measurement and the threshold", async () => {
     const dir = project(() => undefined);
-    const failure = await refusal(runIn(dir, "prod", {}, { stackOutputs: promotion }));
+    const failure = await runFailure(runIn(dir, "prod", {}, { stackOutputs: promotion }));
     assert.equal(
       failure.message,
       [
@@ -93,7 +83,7 @@ describe("promotion rules in the program's gate", () => {
 
   it("fails closed when CI published no report: the rules cannot pass on missing evidence", async () => {
     const dir = project((prod) => (prod["promotion:rules"].coverage = 80), false);
-    const failure = await refusal(runIn(dir, "prod", {}, { stackOutputs: promotion }));
+    const failure = await runFailure(runIn(dir, "prod", {}, { stackOutputs: promotion }));
     assert.match(
       failure.message,
       /3 promotion rules fail: coverage unavailable \(needs ≥ 80%; evidence\/dex\/sha-[0-9a-f]+: no coverage report: /,
@@ -165,7 +155,7 @@ describe("promotion rules in the program's gate", () => {
     const where = path.join(dir, "evidence", "dex", SEED.tags.dev);
     fs.mkdirSync(where, { recursive: true });
     fs.copyFileSync(path.join(EVIDENCE, "coverage.xml"), path.join(where, "coverage.xml"));
-    const failure = await refusal(
+    const failure = await runFailure(
       runIn(
         dir,
         "dev",
@@ -190,7 +180,7 @@ describe("promotion rules in the program's gate", () => {
 
   it("refuses a blank overrideRules with what it accepts", async () => {
     const dir = project((prod) => (prod["promotion:apps"].dex.overrideRules = "  "));
-    const failure = await refusal(runIn(dir, "prod", {}, { stackOutputs: promotion }));
+    const failure = await runFailure(runIn(dir, "prod", {}, { stackOutputs: promotion }));
     assert.match(
       failure.message,
       /promotion:apps\.dex\.overrideRules = " {2}"; accepted: a non-empty reason: why this promotion goes ahead although its promotion rules fail/,
