@@ -22,11 +22,12 @@ import {
   projectDirectory,
 } from "../config";
 import { checkAppRules } from "./rules";
-import type { AppConfig, EnvironmentConfig } from "../model/environment";
+import type { AppConfig, EnvironmentConfig, GateConfig } from "../model/environment";
 import { applicationName, applicationNameFor } from "../manifests/argocd";
 import {
   decideGate,
   decideUpstreamHealth,
+  type HealthOutcome,
   type UpstreamApplication,
   type UpstreamTags,
 } from "../rules/gate";
@@ -104,6 +105,48 @@ async function readUpstream(
 }
 
 /**
+ * The upstream's live health and soak time for `app`: its Argo CD Application, or on Flux its
+ * Kustomization or HelmRelease, by the name the upstream's outputs give.
+ */
+async function upstreamHealth(
+  config: EnvironmentConfig,
+  upstream: string,
+  gate: GateConfig,
+  app: AppConfig,
+  reader: ApplicationReader | FluxObjectReader | { why: string },
+  upstreamNames: Record<string, string>,
+): Promise<HealthOutcome> {
+  if (reader instanceof FluxObjectReader) {
+    return decideFluxUpstreamHealth({
+      environment: config.environment,
+      app: app.name,
+      upstream,
+      tag: app.tag,
+      image: app.image,
+      ...(app.helm ? { helm: { tagPath: app.helm.tagPath, imagePath: app.helm.imagePath } } : {}),
+      settings: gate,
+      object: await reader.read(
+        fluxKindOf(app),
+        upstreamNames[app.name] ?? fluxObjectNameFor(app.name, upstream),
+      ),
+      now: new Date(),
+    });
+  }
+  const name = upstreamNames[app.name] ?? applicationNameFor(app.name, upstream);
+  return decideUpstreamHealth({
+    environment: config.environment,
+    app: app.name,
+    upstream,
+    tag: app.tag,
+    imageRef: imageReference(app.image, app.tag, app.digest),
+    settings: gate,
+    application: await readUpstream(reader, app, name),
+    now: new Date(),
+    ...(app.helm ? { helmTagPath: app.helm.tagPath } : {}),
+  });
+}
+
+/**
  * Checks every app's tag against the gate and returns the records and annotations to declare;
  * throws a RunError listing every refusal.
  */
@@ -177,49 +220,15 @@ export async function checkPromotions(
     const allowed = decision.value;
 
     let checks: string | undefined;
-    if (
-      allowed.checkUpstream &&
-      config.upstream &&
-      config.gate &&
-      reader instanceof FluxObjectReader
-    ) {
-      // The upstream runs on Flux: its Kustomization or HelmRelease, by the name its outputs give.
-      const kind = fluxKindOf(app);
-      const outcome = decideFluxUpstreamHealth({
-        environment: env,
-        app: app.name,
-        upstream: config.upstream,
-        tag: app.tag,
-        image: app.image,
-        ...(app.helm ? { helm: { tagPath: app.helm.tagPath, imagePath: app.helm.imagePath } } : {}),
-        settings: config.gate,
-        object: await reader.read(
-          kind,
-          upstreamNames[app.name] ?? fluxObjectNameFor(app.name, config.upstream),
-        ),
-        now: new Date(),
-      });
-      if (!outcome.allowed) {
-        refusals.push(...outcome.refusals);
-        continue;
-      }
-      checks = outcome.value.checks;
-      if (!outcome.value.checked) {
-        void pulumi.log.warn(`${applicationName(config, app)}: upstream ${checks}`);
-      }
-    } else if (allowed.checkUpstream && config.upstream && config.gate && reader) {
-      const name = upstreamNames[app.name] ?? applicationNameFor(app.name, config.upstream);
-      const outcome = decideUpstreamHealth({
-        environment: env,
-        app: app.name,
-        upstream: config.upstream,
-        tag: app.tag,
-        imageRef: imageReference(app.image, app.tag, app.digest),
-        settings: config.gate,
-        application: await readUpstream(reader, app, name),
-        now: new Date(),
-        ...(app.helm ? { helmTagPath: app.helm.tagPath } : {}),
-      });
+    if (allowed.checkUpstream && config.upstream && config.gate && reader) {
+      const outcome = await upstreamHealth(
+        config,
+        config.upstream,
+        config.gate,
+        app,
+        reader,
+        upstreamNames,
+      );
       if (!outcome.allowed) {
         refusals.push(...outcome.refusals);
         continue;

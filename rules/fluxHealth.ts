@@ -161,16 +161,12 @@ export function decideFluxUpstreamHealth(input: FluxHealthInput): HealthOutcome 
   if (settings.soakSeconds > 0) {
     const soak = formatDuration(settings.soakSeconds);
     const since = appliedSince(read.kind, object);
-    const sinceMs = since ? Date.parse(since) : NaN;
-    if (Number.isNaN(sinceMs)) {
-      return refused(
+    const soaked = soakCheck({
+      since,
+      unknown: [
         `${yet}: ${what} has no successful history entry, so its ${soak} soak time cannot be checked`,
         `the same tag once ${upstream}'s ${read.kind} has applied it successfully`,
-      );
-    }
-    const soaked = soakCheck({
-      since: since!,
-      sinceMs,
+      ],
       now,
       soakSeconds: settings.soakSeconds,
       soak,

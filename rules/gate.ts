@@ -352,16 +352,12 @@ export function decideUpstreamHealth(input: HealthInput): HealthOutcome {
       imageRef,
       input.helmTagPath ? { tagPath: input.helmTagPath, tag } : undefined,
     );
-    const sinceMs = since ? Date.parse(since) : NaN;
-    if (Number.isNaN(sinceMs)) {
-      return refused(
+    const soaked = soakCheck({
+      since,
+      unknown: [
         `${yet}: ${app} has no deployment history of ${imageRef}, so its ${soak} soak time cannot be checked`,
         `the same tag once ${upstream}'s Application has a deployment history of it`,
-      );
-    }
-    const soaked = soakCheck({
-      since: since!,
-      sinceMs,
+      ],
       now,
       soakSeconds: settings.soakSeconds,
       soak,
@@ -376,18 +372,23 @@ export function decideUpstreamHealth(input: HealthInput): HealthOutcome {
 
 /**
  * The soak time part of an upstream health check, for Argo CD and Flux alike: refused (reason,
- * accepted) while the upstream has run the tag for less than the soak time, else what was checked.
+ * accepted) when it is unknown since when the upstream runs the tag, or while it has run it for
+ * less than the soak time; else what was checked.
  */
 export function soakCheck(input: {
-  since: string;
-  sinceMs: number;
+  /** When the upstream started running the tag, as its status says; undefined when it does not. */
+  since: string | undefined;
+  /** The refusal (reason, accepted) when `since` is missing or not a time. */
+  unknown: [string, string];
   now: Date;
   soakSeconds: number;
   soak: string;
   upstream: string;
   yet: string;
 }): { refused: [string, string] } | { check: string } {
-  const { since, sinceMs, now, soakSeconds, soak, upstream, yet } = input;
+  const { since, now, soakSeconds, soak, upstream, yet } = input;
+  const sinceMs = since ? Date.parse(since) : NaN;
+  if (since === undefined || Number.isNaN(sinceMs)) return { refused: input.unknown };
   const elapsed = (now.getTime() - sinceMs) / 1000;
   if (elapsed < soakSeconds) {
     const after = new Date(sinceMs + soakSeconds * 1000).toISOString();
