@@ -74,18 +74,36 @@ export interface RegistryOptions {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
+/** The registry the workflows push to and pull from (.github/workflows, docs/registry.md). */
+export const DEFAULT_CREDENTIAL_HOSTS: readonly string[] = ["ghcr.io"];
+
+/**
+ * The registry hosts that may receive the environment's credentials: PROMOTION_REGISTRY_HOST, a
+ * comma-separated list (`ghcr.io,registry.internal:5000`), else ghcr.io alone. Never "every
+ * host": an `image:` is a stack file's word, and a pull request that names
+ * `evil.example/app` must not make the workflow hand its GITHUB_TOKEN to evil.example.
+ */
+export function credentialHostsFromEnvironment(env: NodeJS.ProcessEnv = process.env): string[] {
+  const listed = (env.PROMOTION_REGISTRY_HOST ?? "")
+    .split(",")
+    .map((host) => host.trim().toLowerCase())
+    .filter(Boolean);
+  return listed.length > 0 ? listed : [...DEFAULT_CREDENTIAL_HOSTS];
+}
+
 /**
  * Credentials for a registry host, never from a stack file: PROMOTION_REGISTRY_TOKEN (a bearer
- * token) or PROMOTION_REGISTRY_USERNAME and PROMOTION_REGISTRY_PASSWORD, for the host
- * PROMOTION_REGISTRY_HOST names (or every host when it is unset); else the `auths` of the docker
- * config ($DOCKER_CONFIG/config.json, else ~/.docker/config.json); else anonymous.
+ * token) or PROMOTION_REGISTRY_USERNAME and PROMOTION_REGISTRY_PASSWORD, only for the hosts
+ * PROMOTION_REGISTRY_HOST lists (ghcr.io when it is unset; any other host is asked anonymously);
+ * else the `auths` of the docker config ($DOCKER_CONFIG/config.json, else ~/.docker/config.json),
+ * which are filed per host by whoever logged in; else anonymous.
  */
 export function credentialsFromEnvironment(
   env: NodeJS.ProcessEnv = process.env,
 ): (host: string) => RegistryCredentials {
+  const allowed = credentialHostsFromEnvironment(env);
   return (host) => {
-    const scoped = env.PROMOTION_REGISTRY_HOST;
-    if (!scoped || scoped === host) {
+    if (allowed.includes(host.toLowerCase())) {
       if (env.PROMOTION_REGISTRY_TOKEN) {
         return {
           kind: "token",

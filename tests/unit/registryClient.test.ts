@@ -262,6 +262,8 @@ describe("the registry client with the Bearer token flow (real registry, auth: t
   it("names the token service's refusal and the credentials it refused", async () => {
     const client = new RegistryClient({
       credentials: credentialsFromEnvironment({
+        // The test registry is not ghcr.io: it must be listed to receive the environment's credentials.
+        PROMOTION_REGISTRY_HOST: registry.host,
         PROMOTION_REGISTRY_USERNAME: "ci",
         PROMOTION_REGISTRY_PASSWORD: "wrong",
         DOCKER_CONFIG: dir,
