@@ -16,12 +16,22 @@ readonly ACTIONLINT_MOD=github.com/rhysd/actionlint
 readonly ACTIONLINT_PKG=$ACTIONLINT_MOD/cmd/actionlint
 readonly ACTIONLINT_VER=v1.7.12
 readonly KEY="actionlint-${ACTIONLINT_VER#v}"
+# ghalint: GitHub Actions security policies (job permissions, persist-credentials, secrets in env,
+# pinned actions...). The proxy serves exact versions of it but refuses its version list, which
+# `go install pkg@version` asks for (deprecation check), so it is built inside a scratch module that
+# requires the exact version. Exceptions, with their reasons: .github/ghalint.yaml.
+readonly GHALINT_MOD=github.com/suzuki-shunsuke/ghalint
+readonly GHALINT_PKG=$GHALINT_MOD/cmd/ghalint
+readonly GHALINT_VER=v1.5.6
+readonly GHALINT_KEY="ghalint-${GHALINT_VER#v}"
 
 usage() {
 	cat <<EOF
 Usage: scripts/lint-workflows.sh [--force] [--help] [actionlint args...]
 
-Lints .github/workflows/*.yml with actionlint ${ACTIONLINT_VER} and shellcheck:
+Lints .github/workflows/*.yml with actionlint ${ACTIONLINT_VER} and shellcheck, ghalint ${GHALINT_VER}
+(built the same way, key ${GHALINT_KEY}; config .github/ghalint.yaml) and scripts/check-workflows.ts
+(privileged secrets only where reviewed code runs; docs/security.md):
   - actionlint is used from PATH when 'actionlint -version' prints ${ACTIONLINT_VER}; otherwise it is
     built with 'go install ${ACTIONLINT_PKG}@${ACTIONLINT_VER}' (Go module proxy) into
       \${PROMOTION_LINT_CACHE:-\${XDG_CACHE_HOME:-\$HOME/.cache}/promotion-as-code/lint}/${KEY}/bin
@@ -128,6 +138,48 @@ if [[ -z $ACTIONLINT ]]; then
 fi
 
 # --------------------------------------------------------------------------------------------
+# 1b. ghalint: the cache, else build it in a scratch module (see the pin's comment)
+# --------------------------------------------------------------------------------------------
+GDIR=$CACHE_ROOT/$GHALINT_KEY
+GBIN=$GDIR/bin
+GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
+[[ -x $GO ]] || {
+	echo "lint-workflows.sh: Go not found (set GO=/path/to/go or put go on PATH); it builds $GHALINT_PKG@$GHALINT_VER" >&2
+	exit 1
+}
+GSTAMP="$GHALINT_PKG@$GHALINT_VER $("$GO" env GOVERSION)"
+mkdir -p "$GBIN" "$GDIR/logs"
+if command -v flock >/dev/null 2>&1; then
+	exec 8>"$GDIR/.lock"
+	if ! flock -n 8; then
+		log "another lint-workflows.sh is building in $GDIR; waiting for it"
+		flock 8
+	fi
+fi
+if ((!FORCE)) && [[ -x $GBIN/ghalint && $(cat "$GDIR/stamp" 2>/dev/null) == "$GSTAMP" ]]; then
+	log "ghalint $GHALINT_VER: cached ($GBIN/ghalint)"
+else
+	L=$GDIR/logs/build.log
+	: >"$L"
+	step "build ghalint (scratch module, go build)" "$GHALINT_PKG" "$GHALINT_VER" "$L"
+	log "building ghalint $GHALINT_VER (cold: under a minute; log: $L)"
+	t=$SECONDS
+	tmp=$(mktemp -d "$GDIR/build.XXXXXX")
+	printf 'module local/ghalint-build\n\ngo 1.24\n\nrequire %s %s\n' "$GHALINT_MOD" "$GHALINT_VER" >"$tmp/go.mod"
+	printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$GHALINT_PKG" >"$tmp/tools.go"
+	(cd "$tmp" && run_logged "$L" env GOFLAGS="-mod=mod -buildvcs=false" "$GO" mod tidy &&
+		run_logged "$L" env GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABLED=0 \
+			"$GO" build -trimpath -ldflags "-s -w" -o "$tmp/ghalint" "$GHALINT_PKG")
+	step "install ghalint into the cache" "$GHALINT_PKG" "$GHALINT_VER" "$L"
+	chmod 0755 "$tmp/ghalint"
+	mv -f "$tmp/ghalint" "$GBIN/ghalint"
+	rm -rf "$tmp"
+	printf '%s\n' "$GSTAMP" >"$GDIR/stamp"
+	log "built ghalint in $((SECONDS - t))s"
+fi
+GHALINT=$GBIN/ghalint
+
+# --------------------------------------------------------------------------------------------
 # 2. shellcheck: Debian's package when it is missing (actionlint skips run: scripts without it)
 # --------------------------------------------------------------------------------------------
 if ! command -v shellcheck >/dev/null 2>&1; then
@@ -169,8 +221,27 @@ trap - ERR
 rc=0
 "$ACTIONLINT" -shellcheck "$SHELLCHECK" "${ARGS[@]}" || rc=$?
 if ((rc == 0)); then
-	log "no findings in $(find .github/workflows -name '*.y*ml' | wc -l) workflow files ($((SECONDS - START))s)"
+	log "actionlint: no findings in $(find .github/workflows -name '*.y*ml' | wc -l) workflow files"
 else
 	log "actionlint found problems (exit $rc): see above"
 fi
-exit "$rc"
+
+log "ghalint $GHALINT_VER on .github/workflows and .github/actions (exceptions: .github/ghalint.yaml)"
+grc=0
+GHALINT_LOG_COLOR=never "$GHALINT" -c .github/ghalint.yaml run || grc=$?
+actions=()
+while IFS= read -r f; do actions+=("$f"); done < <(find .github/actions -name 'action.y*ml' | sort)
+if ((${#actions[@]})); then
+	GHALINT_LOG_COLOR=never "$GHALINT" -c .github/ghalint.yaml run-action "${actions[@]}" || grc=$?
+fi
+((grc == 0)) || log "ghalint found problems (exit $grc): see above"
+
+log "scripts/check-workflows.ts: privileged secrets, persist-credentials, permissions (docs/security.md)"
+crc=0
+node boot/run.js scripts/check-workflows.ts .github/workflows || crc=$?
+
+if ((rc == 0 && grc == 0 && crc == 0)); then
+	log "no findings ($((SECONDS - START))s)"
+	exit 0
+fi
+exit 1

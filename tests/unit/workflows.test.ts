@@ -6,6 +6,7 @@
  * against a stand-in GitHub API.
  */
 import { strict as assert } from "assert";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -50,13 +51,20 @@ function pulumiSdkVersion(): string {
 
 // ------------------------------------------------------------------------------------ rules --
 
+/**
+ * The environment of the jobs that hold the release bot's token and write settings, not a stack's:
+ * only main may deploy to it (docs/security.md).
+ */
+const BOT_ENVIRONMENT = "promotion";
+
 /** Jobs that run `up` on a stack: each in the stack's GitHub environment, never cancelled. */
 function upJobProblems(docs: Record<string, Doc>): string[] {
   const problems: string[] = [];
   for (const [file, doc] of Object.entries(docs)) {
     for (const [id, job] of jobsOf(doc)) {
-      const ups = runs(job).some((r) => /npm run (--silent )?(stack|ci) -- up\b/.test(r));
-      if (!ups && !job.environment) continue;
+      const ups = runs(job).some((r) => /npm run (--silent )?(stack|ci) -- (up|deploy)\b/.test(r));
+      const named = job.environment?.name ?? job.environment;
+      if (!ups && (!job.environment || named === BOT_ENVIRONMENT)) continue;
       const where = `${file} job ${id}`;
       const environment = job.environment?.name ?? job.environment;
       if (typeof environment !== "string" || environment === "") {
@@ -131,6 +139,8 @@ function previewProblems(doc: Doc): string[] {
   return problems;
 }
 
+const OIDC = "${{ steps.pulumi-oidc.outputs.pulumi-access-token || secrets.";
+
 /** Secrets come from secrets.* only, reach scripts through env, and are never echoed. */
 function secretProblems(docs: Record<string, Doc>): string[] {
   const problems: string[] = [];
@@ -143,7 +153,10 @@ function secretProblems(docs: Record<string, Doc>): string[] {
     for (const [name, value] of Object.entries(env ?? {})) {
       const text = String(value);
       if (text.includes("secrets.")) secretEnv.add(name);
-      if (!SENSITIVE.test(name) || text.startsWith("${{ secrets.")) continue;
+      // The preview's Pulumi Cloud token may also come from the OIDC exchange (docs/security.md).
+      if (!SENSITIVE.test(name) || text.startsWith("${{ secrets.") || text.startsWith(OIDC)) {
+        continue;
+      }
       problems.push(`${where}: ${name} must come from secrets.*, not ${text}`);
     }
   };
@@ -211,7 +224,15 @@ function setupProblems(action: Doc, sdkVersion: string): string[] {
       "self-hosted runners do not get the engine from scripts/toolchain.sh --print-env",
     );
   }
-  if (!steps.some((s) => s.run?.includes("npm ci"))) problems.push("no npm ci");
+  const installs = steps.filter((s) => /\bnpm ci\b/.test(s.run ?? ""));
+  if (installs.length === 0) problems.push("no npm ci");
+  // Jobs that hold tokens run this setup: no dependency's install script runs with them.
+  for (const s of installs) {
+    for (const line of (s.run ?? "").split("\n").filter((l) => /\bnpm ci\b/.test(l))) {
+      if (!line.includes("--ignore-scripts"))
+        problems.push(`npm ci without --ignore-scripts: ${line.trim()}`);
+    }
+  }
   return problems;
 }
 
@@ -247,9 +268,11 @@ function permissionProblems(docs: Record<string, Doc>): string[] {
     for (const [id, job] of jobsOf(doc)) {
       const p = job.permissions;
       if (p === undefined) continue;
+      // Only the preview trades GitHub's OIDC token for a Pulumi Cloud token that can preview.
+      const oidc = file === "preview.yml" && id === "preview" && p["id-token"] === "write";
       if (
         typeof p === "string" ||
-        p["id-token"] ||
+        (p["id-token"] && !oidc) ||
         p.actions === "write" ||
         p.packages === "write"
       ) {
@@ -375,9 +398,18 @@ describe("workflows: up on push to main", () => {
     assert.match(upJobProblems({ "up.yml": broken }).join(), /concurrency group/);
     delete broken.jobs.up.environment;
     assert.match(upJobProblems({ "up.yml": broken }).join(), /runs up without an environment/);
-    const bump = clone(docs["bump-dev.yml"]);
-    bump.jobs.up.concurrency.group = "pulumi-up-dev";
-    assert.match(upJobProblems({ "bump-dev.yml": bump }).join(), /is not pulumi-up-\$\{\{/);
+    const deployments = clone(docs["deployments.yml"]);
+    deployments.jobs.deploy.concurrency.group = "pulumi-up-dev";
+    assert.match(
+      upJobProblems({ "deployments.yml": deployments }).join(),
+      /is not pulumi-up-\$\{\{/,
+    );
+    // A job that deploys in the bot's environment instead of its stack's.
+    deployments.jobs.deploy.environment = { name: BOT_ENVIRONMENT };
+    assert.match(
+      upJobProblems({ "deployments.yml": deployments }).join(),
+      /is not pulumi-up-promotion/,
+    );
   });
 
   it("takes the stacks in chain order from npm run ci -- affected", () => {
@@ -498,8 +530,15 @@ describe("workflows: runners and the engine", () => {
     assert.match(problems, /node-version 22, not 20/);
     assert.match(problems, /pulumi CLI \d+\.\d+\.\d+, but @pulumi\/pulumi is 3\.999\.0/);
     const broken = clone(workflows()["up.yml"]);
-    broken.jobs.up.steps.splice(1, 1);
+    const steps2 = broken.jobs.up.steps as Step[];
+    steps2.splice(
+      steps2.findIndex((s) => s.uses === "./.github/actions/setup"),
+      1,
+    );
     assert.match(jobSetupProblems({ "up.yml": broken }).join(), /runs npm before/);
+    const install = steps.find((s) => s.run?.startsWith("npm ci"))!;
+    install.run = "npm ci --no-audit --no-fund";
+    assert.match(setupProblems(action, "3.999.0").join(), /npm ci without --ignore-scripts/);
   });
 
   it("read-only by default; other repositories' actions pinned to a commit", () => {
@@ -516,6 +555,9 @@ describe("workflows: runners and the engine", () => {
     const broken = clone(workflows()["preview.yml"]);
     broken.permissions = "write-all";
     assert.match(permissionProblems({ "preview.yml": broken }).join(), /contents: read/);
+    const up = clone(workflows()["up.yml"]);
+    up.jobs.up.permissions["id-token"] = "write";
+    assert.match(permissionProblems({ "up.yml": up }).join(), /job up: permissions/);
   });
 });
 
@@ -527,7 +569,15 @@ describe("workflows: promote by hand, on a schedule, and from the build", () => 
     const script = runs(doc.jobs.promote).join("\n");
     assert.match(script, /args=\(promote --from "\$FROM_ENV" --to "\$TO_ENV"\)/);
     assert.match(script, /npm run --silent promote -- "\$\{args\[@\]\}"/);
-    assert.match(String(doc.jobs.promote.env.GH_TOKEN), /^\$\{\{ secrets\.PROMOTION_BOT_TOKEN/);
+    // The bot's token reaches the one step that pushes and opens the pull request, not the job.
+    assert.equal(doc.jobs.promote.env.GH_TOKEN, undefined);
+    const pushing = stepsOf(doc.jobs.promote).filter((s) => s.env?.GH_TOKEN !== undefined);
+    assert.deepEqual(
+      pushing.map((s) => s.name),
+      ["npm run promote -- promote"],
+    );
+    assert.match(String(pushing[0].env!.GH_TOKEN), /^\$\{\{ secrets\.PROMOTION_BOT_TOKEN/);
+    assert.deepEqual(doc.jobs.promote.environment, { name: BOT_ENVIRONMENT });
   });
 
   it("auto-promote.yml runs every 6 hours through scripts/auto-promote.ts", () => {
@@ -536,12 +586,258 @@ describe("workflows: promote by hand, on a schedule, and from the build", () => 
     assert.ok(runs(doc.jobs["auto-promote"]).includes("npm run --silent auto-promote"));
   });
 
-  it("bump-dev.yml is reusable, bumps with npm run bump and commits [skip ci]", () => {
+  it("bump-dev.yml is reusable, bumps with npm run bump, and deploys through a pull request", () => {
     const doc = workflows()["bump-dev.yml"];
     assert.ok(triggers(doc).workflow_call);
     const script = runs(doc.jobs.bump).join("\n");
     assert.match(script, /npm run --silent bump -- --app "\$APP" --tag "\$TAG"/);
-    assert.match(script, /git commit .*\[skip ci\]/);
-    assert.deepEqual([doc.jobs.up.needs].flat(), ["bump"]);
+    // Not straight to main, and not "[skip ci]": the pull request's checks must run.
+    assert.doesNotMatch(script, /\[skip ci\]/);
+    assert.doesNotMatch(script, /HEAD:\$BRANCH|HEAD:main/);
+    assert.match(script, /gh pr create --base "\$BRANCH"/);
+    assert.match(script, /gh pr merge --auto --squash/);
+    // The merge is a push to main: up.yml deploys dev with the policy pack, after the descendant
+    // check; bump-dev.yml has no up of its own any more.
+    assert.deepEqual(Object.keys(doc.jobs), ["bump"]);
+    assert.deepEqual(doc.jobs.bump.environment, { name: BOT_ENVIRONMENT });
+  });
+});
+
+// ------------------------------------------------------- scripts run on a scratch repository --
+
+const sh = (cwd: string, ...args: string[]) =>
+  execFileSync(args[0], args.slice(1), { cwd, encoding: "utf8", env: gitEnv(cwd) }).trim();
+
+/** git without the machine's or the user's configuration, as a fresh runner. */
+function gitEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_AUTHOR_NAME: "t",
+    GIT_AUTHOR_EMAIL: "t@example.com",
+    GIT_COMMITTER_NAME: "t",
+    GIT_COMMITTER_EMAIL: "t@example.com",
+    ...extra,
+  };
+}
+
+/** A `gh` on PATH that logs its arguments and answers from files in the fixture directory. */
+function stubGh(dir: string): string {
+  const bin = path.join(dir, "bin");
+  fs.mkdirSync(bin, { recursive: true });
+  fs.writeFileSync(
+    path.join(bin, "gh"),
+    [
+      "#!/usr/bin/env bash",
+      'echo "$*" >>"$GH_FIXTURE/gh.log"',
+      'case "$1 $2" in',
+      '  "pr create") echo "https://github.com/data-literate/dex/pull/7" ;;',
+      '  "pr list"|"pr merge") ;;',
+      '  "api "*/statuses*) id="${2#*/deployments/}"; cat "$GH_FIXTURE/state-${id%%/*}" 2>/dev/null || true ;;',
+      '  "api "*deployments*) cat "$GH_FIXTURE/deployments" 2>/dev/null || true ;;',
+      '  *) echo "gh stub: unexpected $*" >&2; exit 3 ;;',
+      "esac",
+      "",
+    ].join("\n"),
+    { mode: 0o755 },
+  );
+  return bin;
+}
+
+/** Runs a step's script as GitHub runs `shell: bash` (bash -e -o pipefail). */
+function runStep(
+  script: string,
+  cwd: string,
+  env: Record<string, string>,
+): { status: number; out: string } {
+  const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], {
+    cwd,
+    encoding: "utf8",
+    env: gitEnv(env.HOME ?? cwd, env),
+  });
+  return { status: result.status ?? -1, out: `${result.stdout}${result.stderr}` };
+}
+
+describe("workflows: the dev bump is a pull request with auto-merge", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "bump-pr-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function scratch(): {
+    work: string;
+    origin: string;
+    mainBefore: string;
+    env: Record<string, string>;
+  } {
+    const origin = path.join(dir, "origin.git");
+    const work = path.join(dir, "work");
+    sh(dir, "git", "init", "--quiet", "--bare", "-b", "main", origin);
+    sh(dir, "git", "init", "--quiet", "-b", "main", work);
+    fs.writeFileSync(path.join(work, "Pulumi.dev.yaml"), "dex: sha-0000000\n");
+    sh(work, "git", "add", ".");
+    sh(work, "git", "commit", "--quiet", "-m", "start");
+    sh(work, "git", "remote", "add", "origin", origin);
+    sh(work, "git", "push", "--quiet", "origin", "main");
+    // What npm run bump leaves: the tag line changed in the working tree.
+    fs.writeFileSync(path.join(work, "Pulumi.dev.yaml"), "dex: sha-abc1234\n");
+    const step = stepsOf(workflows()["bump-dev.yml"].jobs.bump).find(
+      (s) => s.name === "Pull request with auto-merge",
+    );
+    assert.ok(step, "bump-dev.yml has no step 'Pull request with auto-merge'");
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(step.env ?? {})) {
+      if (!String(v).includes("${{")) env[k] = String(v);
+    }
+    Object.assign(env, {
+      HOME: dir,
+      PATH: `${stubGh(dir)}:${process.env.PATH}`,
+      GH_FIXTURE: dir,
+      GH_TOKEN: "bot-token",
+      FILE: "Pulumi.dev.yaml",
+      ENVIRONMENT: "dev",
+      APP: "dex",
+      TAG: "sha-abc1234",
+      BRANCH: "main",
+      GIT_NAME: "release-bot",
+      GIT_EMAIL: "bot@example.com",
+      GITHUB_OUTPUT: path.join(dir, "output"),
+      GITHUB_STEP_SUMMARY: path.join(dir, "summary"),
+      GITHUB_REPOSITORY: "data-literate/dex",
+      GITHUB_SHA: "f".repeat(40),
+    });
+    return { work, origin, mainBefore: sh(origin, "git", "rev-parse", "main"), env };
+  }
+
+  const script = () =>
+    String(
+      stepsOf(workflows()["bump-dev.yml"].jobs.bump).find(
+        (s) => s.name === "Pull request with auto-merge",
+      )?.run,
+    );
+
+  it("pushes a branch, not main, and opens the pull request with auto-merge (squash)", () => {
+    const { work, origin, mainBefore, env } = scratch();
+    const { status, out } = runStep(script(), work, env);
+    assert.equal(status, 0, out);
+    assert.equal(sh(origin, "git", "rev-parse", "main"), mainBefore, "main moved");
+    const head = "bump/dev/dex/sha-abc1234";
+    assert.equal(sh(origin, "git", "show", `${head}:Pulumi.dev.yaml`), "dex: sha-abc1234");
+    assert.equal(
+      sh(origin, "git", "log", "-1", "--format=%s", head),
+      "ci: bump dev dex to sha-abc1234",
+    );
+    const gh = fs.readFileSync(path.join(dir, "gh.log"), "utf8");
+    assert.match(gh, /^pr create --base main --head bump\/dev\/dex\/sha-abc1234 /m);
+    assert.match(
+      gh,
+      /^pr merge --auto --squash https:\/\/github\.com\/data-literate\/dex\/pull\/7$/m,
+    );
+    assert.match(
+      fs.readFileSync(env.GITHUB_OUTPUT, "utf8"),
+      /^url=https:\/\/github\.com\/.*\/pull\/7$/m,
+    );
+    // No token written into the repository's configuration.
+    assert.doesNotMatch(
+      fs.readFileSync(path.join(work, ".git", "config"), "utf8"),
+      /bot-token|extraheader/,
+    );
+  });
+
+  it("refuses without the bot's token: a pull request opened with GITHUB_TOKEN gets no checks", () => {
+    const { work, origin, env } = scratch();
+    const { status, out } = runStep(script(), work, { ...env, GH_TOKEN: "" });
+    assert.equal(status, 1);
+    assert.match(out, /PROMOTION_BOT_TOKEN as a secret of the environment promotion/);
+    assert.throws(() =>
+      sh(origin, "git", "rev-parse", "--verify", "--quiet", "bump/dev/dex/sha-abc1234"),
+    );
+  });
+});
+
+describe("workflows: only forward (the descendant check before up and deploy)", () => {
+  const ACTION = path.join(ROOT, ".github", "actions", "deployed-descendant", "action.yml");
+  let dir: string;
+  let repo: string;
+  const shas: Record<string, string> = {};
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "descendant-"));
+    repo = path.join(dir, "repo");
+    sh(dir, "git", "init", "--quiet", "-b", "main", repo);
+    for (const name of ["A", "B", "C"]) {
+      sh(repo, "git", "commit", "--quiet", "--allow-empty", "-m", name);
+      shas[name] = sh(repo, "git", "rev-parse", "HEAD");
+    }
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** Runs the check at commit `head` against deployments (newest first) of environment dev. */
+  function check(head: string, deployments: Array<[string, string]>) {
+    sh(repo, "git", "checkout", "--quiet", "--detach", head);
+    fs.writeFileSync(
+      path.join(dir, "deployments"),
+      deployments.map(([sha], i) => `${deployments.length - i} ${sha}\n`).join(""),
+    );
+    deployments.forEach(([, state], i) => {
+      fs.writeFileSync(path.join(dir, `state-${deployments.length - i}`), `${state}\n`);
+    });
+    const steps = (load(ACTION).runs?.steps ?? []) as Step[];
+    const result = runStep(String(steps[0]?.run), repo, {
+      HOME: dir,
+      PATH: `${stubGh(dir)}:${process.env.PATH}`,
+      GH_FIXTURE: dir,
+      GH_TOKEN: "workflow-token",
+      STACK: "dev",
+      GITHUB_REPOSITORY: "data-literate/dex",
+      RUNNER_TEMP: dir,
+    });
+    return { ...result, gh: fs.readFileSync(path.join(dir, "gh.log"), "utf8") };
+  }
+
+  it("is the step before setup and up in up.yml, and before deploy in deployments.yml", () => {
+    for (const [file, id] of [
+      ["up.yml", "up"],
+      ["deployments.yml", "deploy"],
+    ]) {
+      const job = workflows()[file].jobs[id];
+      const steps = stepsOf(job);
+      const at = steps.findIndex((s) => s.uses === "./.github/actions/deployed-descendant");
+      const setup = steps.findIndex((s) => s.uses === "./.github/actions/setup");
+      assert.ok(at > 0 && at < setup, `${file} job ${id}: no descendant check before setup`);
+      assert.equal(steps[at].with?.stack, "${{ matrix.stack }}");
+      assert.equal(job.permissions?.deployments, "read", `${file} job ${id}: deployments: read`);
+      assert.equal(steps[0].with?.["fetch-depth"], 0, `${file} job ${id}: full history`);
+    }
+  });
+
+  it("lets a descendant of the last successful deployment go up", () => {
+    const r = check(shas.C, [[shas.B, "success"]]);
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, new RegExp(`${shas.C} descends from ${shas.B}`));
+    assert.match(r.gh, /deployments\?environment=dev&/);
+  });
+
+  it("refuses an older commit after a newer one was deployed", () => {
+    const r = check(shas.B, [[shas.C, "success"]]);
+    assert.equal(r.status, 1);
+    assert.match(r.out, new RegExp(`${shas.B} is not a descendant of ${shas.C}`));
+  });
+
+  it("counts only successful deployments: a failed newer one does not block", () => {
+    const r = check(shas.B, [
+      [shas.C, "failure"],
+      [shas.A, "success"],
+    ]);
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, new RegExp(`descends from ${shas.A}`));
+  });
+
+  it("lets the first deployment go; refuses when the last deployed commit is unknown", () => {
+    assert.equal(check(shas.A, []).status, 0);
+    const r = check(shas.C, [["0123456789abcdef0123456789abcdef01234567", "success"]]);
+    assert.equal(r.status, 1);
+    assert.match(r.out, /not in this checkout's history/);
   });
 });
