@@ -4,6 +4,8 @@
  * with them in PULUMI_CONFIG and PULUMI_CONFIG_SECRET_KEYS (docs/policy.md). The pack reads them
  * here, itself: the stack file is the truth an edit of the program cannot change.
  */
+import * as fs from "fs";
+import { parse as parseYaml } from "yaml";
 import { strings } from "./props";
 
 export interface StackConfig {
@@ -11,9 +13,23 @@ export interface StackConfig {
   stack?: string;
   /** Every config key (`promotion:syncMode`), as the engine sent it: objects as JSON text. */
   values: Readonly<Record<string, string>>;
-  /** Keys whose value is a secret (`pulumi config set --secret`). */
+  /** Keys whose value is a secret (`pulumi config set --secret`), or holds one (`--path`). */
   secretKeys: ReadonlySet<string>;
+  /**
+   * Where the stack file holds `secure:` values, as paths in the form the secrets policy reports
+   * (`github:token`, `promotion:apps.dex.env.DB_PASSWORD`, `app:list[1]`); undefined when the stack
+   * file could not be read. The engine sends a key holding one secure leaf decrypted whole and
+   * names only the key, so without these paths the pack cannot tell that key's plain values from
+   * its secret ones.
+   */
+  securePaths?: ReadonlySet<string>;
 }
+
+/**
+ * The environment variable naming the stack file the engine reads (`npm run stack` sets it to the
+ * copy it hands `--config-file`): the engine passes its own environment on to the pack.
+ */
+export const STACK_FILE_VARIABLE = "PROMOTION_STACK_CONFIG_FILE";
 
 /** Pulumi.yaml's defaults, for keys a stack file may leave out. */
 const DEFAULT_SYNC_MODE = "manual";
@@ -30,11 +46,51 @@ export function stackConfigFromEnvironment(env: NodeJS.ProcessEnv): StackConfig 
   const secretKeys = env.PULUMI_CONFIG_SECRET_KEYS
     ? (JSON.parse(env.PULUMI_CONFIG_SECRET_KEYS) as string[])
     : [];
+  const file = env[STACK_FILE_VARIABLE];
+  let securePaths: Set<string> | undefined;
+  if (file) {
+    try {
+      securePaths = securePathsOfStackFile(
+        fs.readFileSync(file, "utf8"),
+        env.PULUMI_NODEJS_PROJECT || env.PULUMI_PROJECT,
+      );
+    } catch {
+      // Unreadable: the secrets policy says it cannot tell plain values from secret ones.
+      securePaths = undefined;
+    }
+  }
   return {
     stack: env.PULUMI_NODEJS_STACK || undefined,
     values: Object.fromEntries(Object.entries(values).map(([k, v]) => [cleanKey(k), v])),
     secretKeys: new Set(secretKeys.map(cleanKey)),
+    ...(securePaths ? { securePaths } : {}),
   };
+}
+
+/**
+ * The paths of a stack file's `secure:` values (a map whose only key is `secure`, as the engine
+ * writes them), config keys qualified with the project's name as the engine qualifies them.
+ * Pure: the text in, the paths out.
+ */
+export function securePathsOfStackFile(text: string, project?: string): Set<string> {
+  const paths = new Set<string>();
+  const file = parseYaml(text) as { config?: unknown } | null;
+  const config = file?.config;
+  if (config === null || typeof config !== "object" || Array.isArray(config)) return paths;
+  const walk = (at: string, value: unknown): void => {
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => walk(`${at}[${i}]`, item));
+    } else if (value !== null && typeof value === "object") {
+      const entries = Object.entries(value);
+      if (entries.length === 1 && entries[0][0] === "secure") paths.add(at);
+      else for (const [key, item] of entries) walk(`${at}.${key}`, item);
+    }
+  };
+  for (const [key, value] of Object.entries(config)) {
+    const qualified = key.includes(":") || !project ? key : `${project}:${key}`;
+    walk(cleanKey(qualified), value);
+  }
+  return paths;
 }
 
 /** `promotion:config:syncMode` (the old key form some hosts still send) is `promotion:syncMode`. */
