@@ -46,6 +46,19 @@ if [[ "$command" != "output" && "$(stat -c %s "$stack_file")" -gt 32768 ]]; then
   (cd "$project" && node boot/run.js scripts/config-size.ts "$stack") || exit 1
 fi
 
+# Secrets: the engine encrypts a stack's `secure:` values and the secrets in its state with the
+# stack's secrets provider. The passphrase below is public (it is in this file), so it may only
+# guard state that stays on this machine (a file:// backend). A shared backend needs a passphrase
+# of its own, or a provider named in the stack file (`secretsprovider: awskms://...`), or Pulumi
+# Cloud, whose stacks are encrypted by the service. Refused before anything runs.
+backend="${PULUMI_BACKEND_URL:-file://$project/.pulumi-state}"
+if [[ "$backend" != file://* && -z "${PULUMI_CONFIG_PASSPHRASE:-}" && -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]] &&
+  ! [[ "$backend" =~ ^https://(api|app)\.pulumi\.com(/|$) ]] &&
+  ! grep -Eq '^secretsprovider:[[:space:]]*["'"'"']?[a-z0-9]+://' "$stack_file"; then
+  echo "stack.sh: the backend $backend is not a local file:// backend, and no secrets provider is set for stack '$stack': set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) to the passphrase of this backend's stacks, or name a provider in Pulumi.$stack.yaml (secretsprovider: awskms://..., gcpkms://..., azurekeyvault://..., hashivault://...); the built-in passphrase is public and only guards a local file:// backend" >&2
+  exit 1
+fi
+
 # The provider versions the npm SDKs request; the engine loads the plugin registered under them.
 npm_version() { # npm_version PACKAGE
   local manifest="$project/node_modules/$1/package.json"
@@ -129,10 +142,11 @@ else
 fi
 
 # The embedded default: state in the project's .pulumi-state/ unless a backend is chosen.
-export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$project/.pulumi-state}"
+export PULUMI_BACKEND_URL="$backend"
 mkdir -p "$project/.pulumi-state"
-if [[ -z "${PULUMI_CONFIG_PASSPHRASE:-}" && -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]]; then
-  # Local-only default so a laptop run needs no setup; set your own for any shared backend.
+if [[ "$backend" == file://* && -z "${PULUMI_CONFIG_PASSPHRASE:-}" && -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]]; then
+  # Local-only default so a laptop run needs no setup; any other backend was refused above
+  # without a passphrase or provider of its own.
   export PULUMI_CONFIG_PASSPHRASE="promotion-as-code-local"
 fi
 
@@ -170,6 +184,10 @@ fi
 config_copy="$project/.pulumi-state/stack-config/Pulumi.$stack.yaml"
 mkdir -p "$(dirname "$config_copy")"
 cp "$stack_file" "$config_copy"
+
+# The policy pack (policy/stackConfig.ts) reads which values of this file are `secure:` from it:
+# the engine sends the pack a key holding one secret leaf decrypted whole.
+export PROMOTION_STACK_CONFIG_FILE="$config_copy"
 
 # Not exec: the EXIT trap must run after the engine.
 status=0
