@@ -26,11 +26,36 @@ function send(response: http.ServerResponse, status: number, type: string, body:
   response.end(body);
 }
 
+/**
+ * The Host headers the server answers: the address it listens on, by the names a browser on this
+ * machine uses for it, with its port. Binding 127.0.0.1 is not enough: a page on another site can
+ * point its own DNS name at 127.0.0.1 (DNS rebinding) and then read the dashboard as a same-origin
+ * page, with its own name in the Host header. That name is what tells it apart.
+ */
+export function allowedHosts(port: number): string[] {
+  return [`${SERVE_HOST}:${port}`, `localhost:${port}`, `[::1]:${port}`];
+}
+
+/** Whether a request's Host header names this server (case-insensitive, as DNS names are). */
+export function hostAllowed(host: string | undefined, port: number): boolean {
+  return host !== undefined && allowedHosts(port).includes(host.trim().toLowerCase());
+}
+
 async function answer(
   request: http.IncomingMessage,
   response: http.ServerResponse,
   read: DataSource,
+  port: number,
 ): Promise<void> {
+  if (!hostAllowed(request.headers.host, port)) {
+    // 421 Misdirected Request: this server is not the one that name is for.
+    return send(
+      response,
+      421,
+      "text/plain",
+      `this dashboard answers only the Host ${allowedHosts(port).join(", ")}\n`,
+    );
+  }
   const path = new URL(request.url ?? "/", `http://${SERVE_HOST}`).pathname;
   if (request.method !== "GET" && request.method !== "HEAD") {
     return send(response, 405, "text/plain", "only GET\n");
@@ -63,7 +88,8 @@ async function answer(
 /** Serves until closed; resolves once listening. Port 0 takes any free port (see the address). */
 export function serveDashboard(port: number, read: DataSource): Promise<http.Server> {
   const server = http.createServer((request, response) => {
-    void answer(request, response, read);
+    // The port it listens on, read per request: with port 0 the system chose it.
+    void answer(request, response, read, (server.address() as AddressInfo).port);
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
