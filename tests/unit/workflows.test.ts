@@ -18,6 +18,7 @@ const SETUP_ACTION = path.join(ROOT, ".github", "actions", "setup", "action.yml"
 
 type Doc = Record<string, any>;
 interface Step {
+  id?: string;
   name?: string;
   uses?: string;
   run?: string;
@@ -754,6 +755,50 @@ describe("workflows: the dev bump is a pull request with auto-merge", () => {
     assert.throws(() =>
       sh(origin, "git", "rev-parse", "--verify", "--quiet", "bump/dev/dex/sha-abc1234"),
     );
+  });
+});
+
+describe("workflows: tokens only where reviewed code runs", () => {
+  it("the preview holds no admin token: GitHub anonymously, the backend with a preview-only one", () => {
+    const job = workflows()["preview.yml"].jobs.preview;
+    const text = JSON.stringify(job);
+    assert.doesNotMatch(
+      text,
+      /PROMOTION_GITHUB_TOKEN|PROMOTION_BOT_TOKEN|secrets\.PULUMI_ACCESS_TOKEN/,
+    );
+    assert.doesNotMatch(text, /secrets\.PULUMI_CONFIG_PASSPHRASE/);
+    assert.ok(
+      stepsOf(job).every((s) => s.env?.GITHUB_TOKEN === undefined) && !job.env?.GITHUB_TOKEN,
+      "the preview passes no GITHUB_TOKEN to the program",
+    );
+    const oidc = stepsOf(job).find((s) => s.uses?.startsWith("pulumi/auth-actions@"));
+    assert.equal(oidc?.with?.["requested-token-type"], "urn:pulumi:token-type:access_token:team");
+    assert.equal(oidc?.with?.["export-environment-variables"], false);
+    const preview = stepsOf(job).find((s) => s.id === "preview");
+    assert.equal(preview?.env?.GH_TOKEN, "${{ secrets.GITHUB_TOKEN }}");
+    assert.match(String(preview?.env?.PULUMI_ACCESS_TOKEN), /PULUMI_PREVIEW_ACCESS_TOKEN/);
+  });
+
+  it("up.yml refuses a dispatch from another branch before anything runs", () => {
+    const first = stepsOf(workflows()["up.yml"].jobs.affected)[0];
+    assert.equal(first.if, "github.ref != 'refs/heads/main'");
+    assert.match(String(first.run), /exit 1/);
+  });
+
+  it("the jobs that hold the bot's token name the environment promotion", () => {
+    const holders: string[] = [];
+    for (const [file, doc] of Object.entries(workflows())) {
+      for (const [id, job] of jobsOf(doc)) {
+        if (!JSON.stringify(job).includes("secrets.PROMOTION_BOT_TOKEN")) continue;
+        holders.push(`${file} ${id}`);
+        assert.deepEqual(job.environment, { name: BOT_ENVIRONMENT }, `${file} job ${id}`);
+      }
+    }
+    assert.deepEqual(holders.sort(), [
+      "auto-promote.yml auto-promote",
+      "bump-dev.yml bump",
+      "promotion-workflow.yml promote",
+    ]);
   });
 });
 
