@@ -12,9 +12,8 @@ import * as path from "path";
 import { firingCriticalAlerts, queryNumber } from "../../adapters/evidence/prometheus";
 import type { AppConfig } from "../../model/environment";
 import { BUDGET_WINDOW, DEFAULT_QUERIES, fillQuery } from "../../rules/evidence/evaluate";
-import { deploymentState, sloBreach } from "../../rules/evidence/verify";
+import { deploymentState, pinLabel, sloBreach } from "../../rules/evidence/verify";
 import { ACCEPTED_DURATION, parseDuration } from "../../rules/gate";
-import { imageReference } from "../../rules/imageTag";
 import { optional, required, type Values } from "../args";
 import { liveKey } from "../dashboard/model";
 import { readLive } from "../dashboard/live";
@@ -39,7 +38,7 @@ function seconds(values: Values, name: string, fallback: number): number {
   return value;
 }
 
-/** Waits until every app runs its pinned image Synced and Healthy; the failure, or undefined. */
+/** Waits until every app runs its pinned artifact Synced and Healthy; the failure, or undefined. */
 async function waitForDeployment(
   io: CliIo,
   state: StackState,
@@ -56,9 +55,11 @@ async function waitForDeployment(
         readable: false as const,
         why: `${app.name}: not read`,
       };
-      const verdict = deploymentState(application, imageReference(app.image, app.tag));
-      if (verdict.state === "failed") return `${app.name} ${app.tag}: ${verdict.why}`;
-      if (verdict.state === "waiting") waiting.push(`${app.name} ${app.tag}: ${verdict.why}`);
+      // The app as the stack file pins it: with its digest, when pinned, as Argo CD deploys it.
+      const verdict = deploymentState(application, app);
+      const pinned = `${app.name} ${pinLabel(app)}`;
+      if (verdict.state === "failed") return `${pinned}: ${verdict.why}`;
+      if (verdict.state === "waiting") waiting.push(`${pinned}: ${verdict.why}`);
     }
     if (waiting.length === 0) return undefined;
     if ((Date.now() - started) / 1000 >= timeout) {
@@ -211,7 +212,7 @@ async function run(values: Values, io: CliIo, commandLine: string): Promise<numb
     (await watchSlo(io, state, interval));
   if (failure === undefined) {
     io.out(
-      `${env} verified: ${state.config.apps.map((a) => `${a.name} ${a.tag}`).join(", ")} Synced and Healthy${verification.smoke.length ? ", smoke checks passed" : ""}${verification.watchSeconds && verification.slo ? `, SLO held for ${verification.watch}` : ""}.`,
+      `${env} verified: ${state.config.apps.map((a) => `${a.name} ${pinLabel(a)}`).join(", ")} Synced and Healthy${verification.smoke.length ? ", smoke checks passed" : ""}${verification.watchSeconds && verification.slo ? `, SLO held for ${verification.watch}` : ""}.`,
     );
     return EXIT_OK;
   }

@@ -1,18 +1,45 @@
 /**
  * Whether an environment's Application runs what was just deployed (verification after a
  * promotion, docs/rules.md#verification): ready when Argo CD has reconciled the current spec and
- * reports it Synced and Healthy on the image; failed at once when Degraded; otherwise still waiting,
- * with what it shows now (the caller gives up after its timeout and says so).
+ * reports it Synced and Healthy on the pinned artifact; failed at once when Degraded; otherwise
+ * still waiting, with what it shows now (the caller gives up after its timeout and says so).
  */
 import { liveImages, sameImages, type UpstreamApplication } from "../gate";
+import { imageReference } from "../imageTag";
+import { shortDigest } from "../registry";
 import { BUDGET_WINDOW, budgetConsumed } from "./evaluate";
+
+/** What a stack file pins for one app: its image, its tag and, once pinned, the registry digest. */
+export interface PinnedImage {
+  image: string;
+  tag: string;
+  /** `sha256:...`: when present, what the Application deploys (`image@sha256:...`). */
+  digest?: string;
+}
+
+/** The pin as messages name it: `tag@sha256:0123456789ab…` when a digest is pinned, else the tag. */
+export function pinLabel(pin: PinnedImage): string {
+  return pin.digest ? `${pin.tag}@${shortDigest(pin.digest)}` : pin.tag;
+}
+
+/**
+ * Whether the live images include the pinned artifact. The reference compared is the one the
+ * Application deploys (rules/imageTag.ts imageReference): `image@sha256:...` once a digest is
+ * pinned, since then kustomize sets the digest and the tag no longer appears in the pod spec;
+ * comparing `image:tag` there would call a healthy environment unready and roll it back.
+ */
+function runsPin(images: readonly string[], pin: PinnedImage): boolean {
+  if (images.includes(imageReference(pin.image, pin.tag, pin.digest))) return true;
+  // `image:tag@sha256:...` pulls by the digest too: the same artifact, written with its tag.
+  return pin.digest !== undefined && images.includes(`${pin.image}:${pin.tag}@${pin.digest}`);
+}
 
 export type DeploymentState =
   { state: "ready" } | { state: "waiting"; why: string } | { state: "failed"; why: string };
 
 export function deploymentState(
   application: UpstreamApplication,
-  imageRef: string,
+  pin: PinnedImage,
 ): DeploymentState {
   if (!application.readable) return { state: "waiting", why: application.why };
   const status = application.status;
@@ -34,9 +61,12 @@ export function deploymentState(
     const message = status.health?.message ? ` (${status.health.message})` : "";
     return { state: "failed", why: `${shows}${message}` };
   }
-  if (sync === "Synced" && health === "Healthy" && images.includes(imageRef))
-    return { state: "ready" };
-  return { state: "waiting", why: shows };
+  const onPin = runsPin(images, pin);
+  if (sync === "Synced" && health === "Healthy" && onPin) return { state: "ready" };
+  // Synced and Healthy on another artifact: say which one it should run, or the wait reads as a
+  // contradiction (healthy, yet not ready).
+  const not = onPin ? "" : `, not ${imageReference(pin.image, pin.tag, pin.digest)}`;
+  return { state: "waiting", why: `${shows}${not}` };
 }
 
 /** What the SLO watch measured of one app (percentages 0-100). */
