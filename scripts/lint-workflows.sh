@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # scripts/lint-workflows.sh - lint .github/workflows with actionlint (built from its Go module into
-# a per-user cache keyed by version) and shellcheck (Debian's package, for the `run:` steps).
+# a per-user cache keyed by version) and shellcheck (Debian's package, for the `run:` steps), ghalint
+# (GitHub Actions security policies, built likewise) and scripts/check-workflows.ts (privileged
+# secrets only in jobs of reviewed code; docs/security.md, "Workflows and tokens").
 #
 # Usage: scripts/lint-workflows.sh [--force] [--help] [actionlint args...]
-# Progress and errors go to stderr; actionlint's findings to stdout. Exit 1 on any finding.
+# Progress and errors go to stderr; the linters' findings to stdout (ghalint's to stderr). Exit 1 on
+# any finding.
 # See docs/workflows.md (Lint).
 set -Eeuo pipefail
 
@@ -30,7 +33,8 @@ usage() {
 Usage: scripts/lint-workflows.sh [--force] [--help] [actionlint args...]
 
 Lints .github/workflows/*.yml with actionlint ${ACTIONLINT_VER} and shellcheck, ghalint ${GHALINT_VER}
-(built the same way, key ${GHALINT_KEY}; config .github/ghalint.yaml) and scripts/check-workflows.ts
+(built from its Go module in a scratch module, into the same cache under ${GHALINT_KEY}; config
+.github/ghalint.yaml) and scripts/check-workflows.ts
 (privileged secrets only where reviewed code runs; docs/security.md):
   - actionlint is used from PATH when 'actionlint -version' prints ${ACTIONLINT_VER}; otherwise it is
     built with 'go install ${ACTIONLINT_PKG}@${ACTIONLINT_VER}' (Go module proxy) into
