@@ -1,14 +1,13 @@
 /**
  * `verify`: after an `up`, check that an environment really runs what its stack file pins, and roll
  * it back by itself when it does not (seed 002 §4, seed 004's deployment verification): wait
- * (bounded) until each Application is Synced and Healthy on its pinned image, probe the smoke
- * endpoints, watch the environment's SLO and critical alerts for a while; on a failure, roll back as
- * a git change (rollback's plan: the previous tag, with a rollback bypass whose reason is the
- * failed evidence) by pull request or, where promotion:verification.rollback is push, by a commit
- * pushed to the branch followed by an up.
+ * (bounded) until each Application is Synced and Healthy on its pinned artifact, probe the smoke
+ * endpoints, watch the environment's SLO and critical alerts for a while; on a failure, prepare the
+ * rollback exactly as `promote rollback` does (the previous tag, with a rollback bypass whose reason
+ * is the failed evidence, on a new branch with a pull request). It never deploys and never pushes to
+ * a shared branch itself: the rollback is merged and deployed like any other change, by CI, with the
+ * policy pack and in CI's concurrency group.
  */
-import * as fs from "fs";
-import * as path from "path";
 import { firingCriticalAlerts, queryNumber } from "../../adapters/evidence/prometheus";
 import type { AppConfig } from "../../model/environment";
 import { BUDGET_WINDOW, DEFAULT_QUERIES, fillQuery } from "../../rules/evidence/evaluate";
@@ -20,11 +19,11 @@ import { readLive } from "../dashboard/live";
 import { Refused, UsageError } from "../errors";
 import { EXIT_OK, EXIT_REFUSED } from "../exitCodes";
 import type { CliIo } from "../io";
-import { loadStates } from "../load";
-import { planRollback } from "../plan/rollback";
+import { loadStatesFromBranches } from "../branches";
 import type { StackState } from "../plan/state";
-import { editStackText } from "../stackText";
-import { carryOut, gitFor } from "./change";
+import { promoteCommandLine } from "../shell";
+import { gitFor } from "./change";
+import { rollbackCommand } from "./rollback";
 import { HELP_OPTION, type Command } from "./command";
 
 const sleep = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
@@ -144,49 +143,50 @@ async function watchSlo(
   }
 }
 
-/** Runs scripts/stack.sh up <env> in the project directory. */
-function stackUp(io: CliIo): (env: string) => Promise<void> {
-  return (env) => {
-    io.run(path.join(io.cwd, "scripts", "stack.sh"), ["up", env], { cwd: io.cwd });
-    return Promise.resolve();
-  };
+/**
+ * `promotion:verification.rollback: push` asked for a commit pushed to the checked-out branch and a
+ * local `up` from the working tree: outside review, the policy pack and CI's concurrency group. The
+ * automatic rollback is now always a pull request, so the setting is refused rather than quietly
+ * read as `pr`: whoever set it expects the environment back without a merge.
+ */
+function refusePushRollback(state: StackState): void {
+  if (state.config.verification.rollback !== "push") return;
+  throw new Refused(
+    `${state.config.environment} (${state.file}): promotion:verification.rollback is "push", which ` +
+      `verify no longer does (a commit pushed to the checked-out branch, then an up from the working ` +
+      `tree); accepted: pr (the default, or leave the key out): the automatic rollback is a pull ` +
+      `request opened as \`npm run promote -- rollback\` opens one, deployed by CI once merged`,
+  );
 }
 
-/** The rollback as a commit pushed to the current branch, then an up. */
-async function pushRollback(
+/**
+ * The automatic rollback: `promote rollback --env <env> --reason <the failure>` itself (its plan,
+ * its steps: a clean tree, a new branch rollback-<env>-<tag> from the environment's branch, the
+ * commit, the push of that branch, the pull request, back to the starting branch). Verification
+ * failed either way, so this exits 1 whether the pull request was prepared or refused.
+ */
+async function rollBack(
   io: CliIo,
-  states: StackState[],
-  state: StackState,
-  reason: string,
+  env: string,
+  failure: string,
+  commandLine: string,
 ): Promise<number> {
-  const git = gitFor(io, true);
-  const planned = planRollback(states, git.stackHistory(state.file), {
-    env: state.config.environment,
-    reason,
-  });
-  if (!("plan" in planned)) {
+  const reason = `automatic rollback: verification failed: ${failure}`;
+  io.err(`verify: preparing ${env}'s rollback as a pull request, as promote rollback does`);
+  const code = await rollbackCommand.run({ env, reason }, io, commandLine);
+  if (code !== EXIT_OK) {
     io.err(
-      `verify: no automatic rollback: ${"refused" in planned ? planned.refused : planned.nothingToDo}`,
+      `verify: no rollback was prepared; roll ${env} back by hand: ${promoteCommandLine(["rollback", "--env", env, "--reason", reason])}`,
     );
-    return EXIT_REFUSED;
   }
-  const { plan } = planned;
-  const file = path.join(io.cwd, plan.file);
-  fs.writeFileSync(file, editStackText(fs.readFileSync(file, "utf8"), plan.file, plan.edits));
-  git.git("commit", "--quiet", "-m", plan.commitSubject, "-m", plan.commitBody, "--", plan.file);
-  const branch = git.currentBranch();
-  if (branch && git.remotes().includes("origin")) git.git("push", "--quiet", "origin", branch);
-  io.out(
-    `Rolled back ${plan.env}: ${plan.commitSubject} (pushed to ${branch ?? "HEAD"}); deploying it.`,
-  );
-  await (io.up ?? stackUp(io))(plan.env);
-  io.out(`Deployed the rollback of ${plan.env}.`);
   return EXIT_REFUSED;
 }
 
 async function run(values: Values, io: CliIo, commandLine: string): Promise<number> {
   const env = required(values, "env");
-  const states = loadStates(io.cwd);
+  // The stack files as the rollback reads them (each from the branch that feeds its environment),
+  // so what is verified is what a failure rolls back from.
+  const { states } = loadStatesFromBranches(io.cwd, gitFor(io, false));
   const state = states.find((s) => s.config.environment === env);
   if (!state) {
     throw new Refused(
@@ -203,6 +203,8 @@ async function run(values: Values, io: CliIo, commandLine: string): Promise<numb
       `${env} runs on ${state.config.engine}: verify reads Argo CD Applications; a Flux environment's Kustomization and HelmRelease are not read yet (docs/rules.md#verification)`,
     );
   }
+  // Before waiting: a setting that cannot be honoured is refused now, not after the timeout.
+  refusePushRollback(state);
   const verification = state.config.verification;
   const timeout = seconds(values, "timeout", verification.timeoutSeconds);
   const interval = seconds(values, "interval", 5);
@@ -218,27 +220,25 @@ async function run(values: Values, io: CliIo, commandLine: string): Promise<numb
   }
   io.err(`verify: ${env} failed verification: ${failure}`);
   if (values["no-rollback"] === true) return EXIT_REFUSED;
-  const reason = `automatic rollback: verification failed: ${failure}`;
-  if (verification.rollback === "push") return pushRollback(io, states, state, reason);
-  const git = gitFor(io, true);
-  const planned = planRollback(states, git.stackHistory(state.file), { env, reason });
-  carryOut(planned, states, io, git, false, commandLine);
-  return EXIT_REFUSED;
+  return rollBack(io, env, failure, commandLine);
 }
 
 export const verifyCommand: Command = {
   name: "verify",
-  summary: "check an environment runs what it pins after an up; roll it back by itself if not",
+  summary: "check an environment runs what it pins after an up; open its rollback PR if not",
   usage: `Usage: npm run promote -- verify --env <env> [--timeout 10m] [--interval 5s] [--no-rollback]
 
-After \`up\`: waits until each Application of <env> is Synced and Healthy on the image its stack file
-pins (failing at once when Degraded, or after --timeout, default promotion:verification.timeout or
-10m), probes promotion:verification.smoke, then watches <env>'s SLO (promotion:verification.slo on
+After \`up\`: waits until each Application of <env> is Synced and Healthy on the artifact its stack
+file pins (image@sha256:... when a digest is pinned, else image:tag; failing at once when Degraded,
+or after --timeout, default promotion:verification.timeout or 10m), probes
+promotion:verification.smoke, then watches <env>'s SLO (promotion:verification.slo on
 promotion:evidence.prometheus), its error budget (promotion:verification.errorBudget) and critical
-alerts for promotion:verification.watch. On a failure it
-rolls back: the tag <env> ran before, with a rollback bypass whose reason is the failed evidence,
-by pull request, or (promotion:verification.rollback: push) committed and pushed to the branch and
-deployed with scripts/stack.sh up. docs/rules.md#verification.
+alerts for promotion:verification.watch. On a failure it prepares the rollback exactly as
+\`promote rollback\` does: the tag <env> ran before, with a rollback bypass whose reason is the
+failed evidence, on a new branch rollback-<env>-<tag> pushed to origin, with a pull request (gh), or
+its title and body printed. It never deploys and never pushes to the checked-out branch: CI
+deploys the rollback once merged. promotion:verification.rollback accepts pr only (push is
+refused). docs/rules.md#verification.
 
 Options:
   --env ENV          the environment to verify (cluster mode)
@@ -247,7 +247,8 @@ Options:
   --no-rollback      report the failure, change nothing
   -h, --help         show this help
 
-Exit 0 when verified; 1 when it failed (rolled back, or not with --no-rollback); 2 usage error.`,
+Exit 0 when verified; 1 when it failed (rollback prepared, refused, or not with --no-rollback);
+2 usage error.`,
   options: {
     env: { type: "string" },
     timeout: { type: "string" },
