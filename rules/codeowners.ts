@@ -1,10 +1,12 @@
 /**
  * The `.github/CODEOWNERS` text of the repository, generated from the stack files. GitHub applies
- * the LAST pattern that matches a file, so the catch-all program-code lines come first and each
- * environment's stack file comes after them. A line is satisfied by an approval of ANY ONE of its
+ * the LAST pattern that matches a file, so the catch-all program-code lines come first (the
+ * configured platformPaths, then what the platform owners always own) and each environment's
+ * stack file comes after them. A line is satisfied by an approval of ANY ONE of its
  * owners: CODEOWNERS cannot require several owners to approve.
  */
 import { stackFileName } from "./names";
+import { ENGINE_PATHS, PROGRAM_FILES, PROGRAM_FOLDERS } from "./ci/affected";
 
 /** Where GitHub reads the file from (on the base branch of a pull request). */
 export const CODEOWNERS_PATH = ".github/CODEOWNERS";
@@ -28,6 +30,38 @@ export interface CodeownersInput {
 
 const unique = (list: string[]): string[] => [...new Set(list)];
 
+/**
+ * What the platform owners own whatever `platformPaths` says (issue #20): the program the engine
+ * runs and its dependencies, what runs the engine (scripts/, the toolchain, the policy pack), the
+ * workflows and CODEOWNERS itself (.github/), the CLI and CI code, and any stack file that has no
+ * line of its own yet (a new environment, until the managing stack writes its line). Narrowing
+ * `platformPaths` must not leave the code that decides a promotion, or the gate, without an owner
+ * review: GitHub requires no code owner review for a file no line matches.
+ */
+export const ALWAYS_PLATFORM_OWNED: readonly string[] = unique([
+  ...PROGRAM_FILES.map((file) => `/${file}`),
+  ...PROGRAM_FOLDERS.map((folder) => `/${folder}`),
+  "/.github/",
+  "/cli/",
+  "/ci/",
+  "/policy/",
+  "/scripts/",
+  ...ENGINE_PATHS.map((entry) => `/${entry}`).filter((p) => !p.startsWith("/scripts/")),
+  `/${stackFileName("*")}`,
+]).filter((pattern) => pattern !== "/Pulumi.yaml"); // Pulumi.yaml has its own line
+
+/** Patterns that match every file of the repository, so nothing else needs listing. */
+const CATCH_ALL = new Set(["*", "**", "/**"]);
+
+/**
+ * The always-owned patterns `platformPaths` does not already list, or none when one of its
+ * patterns matches every file (the default `*`): then the generated text is the same as before.
+ */
+export function alwaysOwnedLines(platformPaths: readonly string[]): string[] {
+  if (platformPaths.some((pattern) => CATCH_ALL.has(pattern))) return [];
+  return ALWAYS_PLATFORM_OWNED.filter((pattern) => !platformPaths.includes(pattern));
+}
+
 function line(pattern: string, owners: string[], width: number): string {
   return owners.length === 0 ? pattern : `${pattern.padEnd(width)} ${unique(owners).join(" ")}`;
 }
@@ -39,8 +73,9 @@ function line(pattern: string, owners: string[], width: number): string {
 export function renderCodeowners(input: CodeownersInput): string {
   const environments = [...input.environments].sort((a, b) => a.stack.localeCompare(b.stack));
   const stackFiles = environments.map((env) => `/${stackFileName(env.stack)}`);
+  const always = alwaysOwnedLines(input.platformPaths);
   const width = Math.max(
-    ...[...input.platformPaths, "/Pulumi.yaml", ...stackFiles].map((p) => p.length),
+    ...[...input.platformPaths, ...always, "/Pulumi.yaml", ...stackFiles].map((p) => p.length),
   );
   const lines = [
     "# GENERATED FILE - DO NOT EDIT BY HAND.",
@@ -57,6 +92,16 @@ export function renderCodeowners(input: CodeownersInput): string {
     "",
     "# Program code: the platform owners.",
     ...input.platformPaths.map((pattern) => line(pattern, input.platformOwners, width)),
+    // After platformPaths (the last matching line wins, and these have the same owners), before
+    // the stack files, whose own lines must win over `/Pulumi.*.yaml`.
+    ...(always.length === 0
+      ? []
+      : [
+          "",
+          "# Always the platform owners, whatever platformPaths says: the program, the engine's",
+          "# scripts, the policy pack, .github/, the CLI and CI code, and new stack files.",
+          ...always.map((pattern) => line(pattern, input.platformOwners, width)),
+        ]),
     "",
     "# Project file shared by every stack: the platform owners.",
     line("/Pulumi.yaml", input.platformOwners, width),

@@ -1,10 +1,12 @@
 /**
  * Which stacks a change affects, from the paths it changes (docs/ci.md): a stack file
- * `Pulumi.<env>.yaml` affects its own stack; the program, its project file and its dependencies
- * affect every stack; docs, tests and the other tools affect none. Stacks come in chain order, so
+ * `Pulumi.<env>.yaml` affects its own stack, and the managing stack of GitHub governance when the
+ * file feeds it; the program, its project file and its dependencies affect every stack; docs,
+ * tests and the other tools affect none. Stacks come in chain order, so
  * CI previews and deploys each upstream before its downstream.
  */
 import { stackFileName } from "../names";
+import { isObject, type Loose } from "../values";
 
 /**
  * What the program is: the files and folders the engine runs (harness/engine.ts copies the same
@@ -71,6 +73,46 @@ export interface AffectedReason {
   removed: string[];
   /** Changed paths that affect no stack (docs, tests, the CLI, CI). */
   ignored: string[];
+  /**
+   * Managing stacks of GitHub governance affected only because a changed or deleted stack file
+   * feeds their branch protection and CODEOWNERS (see GovernanceFeeds).
+   */
+  governance: string[];
+}
+
+/**
+ * Whose GitHub governance reads which stack files. The managing stack declares the protection of
+ * the shared branches (merged over the stack files that feed them) and CODEOWNERS (a line per
+ * stack file), so a change to any stack file with `promotion:governance` changes what it
+ * declares: the managing stack must be previewed, so its owners see the change, and deployed.
+ */
+export interface GovernanceFeeds {
+  /** The managing stacks the stack files name: one, unless they disagree (then each). */
+  managing: string[];
+  /** Stacks whose file has `promotion:governance`: each feeds the managing stack's. */
+  feeding: string[];
+}
+
+/**
+ * GovernanceFeeds from each stack's decoded config (`promotion:` keys without the namespace, as
+ * config/decode.ts gives them). Reads defensively: a malformed key feeds nothing here, and the
+ * stack's own preview says what is wrong with it.
+ */
+export function governanceFeeds(
+  configs: readonly { stack: string; raw: Loose }[],
+): GovernanceFeeds {
+  const managing = new Set<string>();
+  const feeding: string[] = [];
+  for (const { stack, raw } of configs) {
+    const governance = raw.governance;
+    if (!isObject(governance)) continue;
+    feeding.push(stack);
+    const repository = governance.repository;
+    if (isObject(repository) && typeof repository.managingStack === "string") {
+      managing.add(repository.managingStack);
+    }
+  }
+  return { managing: [...managing].sort(), feeding: feeding.sort() };
 }
 
 export interface Affected {
@@ -100,8 +142,16 @@ function summarize(
     reason.removed.length > 0
       ? `; ${list(reason.removed.map(stackFileName))} deleted: no stack left to run`
       : "";
+  const governance =
+    reason.governance.length > 0
+      ? ` (${reason.governance.join(", ")}: the managing stack, whose branch protection and ` +
+        "CODEOWNERS read the changed stack files)"
+      : "";
+  if (stacks.length > 0 && reason.stackFiles.length > 0)
+    return `${list(reason.stackFiles)} changed: ${stacks.join(", ")}${governance}${removed}`;
+  // Only deleted stack files, and a managing stack whose CODEOWNERS listed them.
   if (stacks.length > 0)
-    return `${list(reason.stackFiles)} changed: ${stacks.join(", ")}${removed}`;
+    return `${list(reason.removed.map(stackFileName))} deleted: ${stacks.join(", ")}${governance}`;
   if (reason.removed.length > 0) return removed.slice(2);
   if (reason.ignored.length > 0)
     return `no stack: only files that no stack runs changed (${list(reason.ignored)})`;
@@ -110,9 +160,15 @@ function summarize(
 
 /**
  * The stacks `changed` (paths relative to the project directory) affects, in the order of `chain`
- * (the stacks that exist, first to last). Pure: the same paths and chain give the same answer.
+ * (the stacks that exist, first to last). With `governance`, a changed stack file that feeds a
+ * managing stack, or a deleted one (its CODEOWNERS line goes), affects that managing stack too.
+ * Pure: the same paths, chain and governance give the same answer.
  */
-export function affectedStacks(changed: readonly string[], chain: readonly string[]): Affected {
+export function affectedStacks(
+  changed: readonly string[],
+  chain: readonly string[],
+  governance?: GovernanceFeeds,
+): Affected {
   const files = [...new Set(changed)].sort();
   const program: string[] = [];
   const engine: string[] = [];
@@ -131,13 +187,23 @@ export function affectedStacks(changed: readonly string[], chain: readonly strin
     } else removed.add(kind.stack);
   }
   const all = program.length > 0 || engine.length > 0;
-  const stacks = all ? [...chain] : chain.filter((stack) => touched.has(stack));
+  // A deleted stack file counts as feeding: its governance cannot be read any more, and if it had
+  // some, its CODEOWNERS line goes.
+  const feeds = governance?.feeding ?? [];
+  const fed = removed.size > 0 || [...touched].some((stack) => feeds.includes(stack));
+  const governed = (governance?.managing ?? []).filter(
+    (stack) => fed && chain.includes(stack) && !touched.has(stack),
+  );
+  const stacks = all
+    ? [...chain]
+    : chain.filter((stack) => touched.has(stack) || governed.includes(stack));
   const reason = {
     program,
     engine,
     stackFiles,
     removed: [...removed].sort(),
     ignored,
+    governance: all ? [] : governed,
   };
   return { stacks, all, reason: { summary: summarize(stacks, reason, chain), ...reason } };
 }

@@ -4,6 +4,7 @@ export * from "./branchProtection";
 export * from "./githubEnvironment";
 export * from "./claims";
 export * from "./problems";
+export * from "./fromBelow";
 export * from "./plan";
 export * from "./access";
 export * from "./summary";

@@ -49,7 +49,8 @@ export function codeownersFor(stacks: StackGovernance[], managingStack: string):
  *  - its GitHub environment, which only its own branch may deploy to;
  *  - the protection of its own branch, unless that branch is shared;
  *  - in the managing stack only: the protection of every shared branch (strictest requirements
- *    of the environments fed by it) and CODEOWNERS on every branch that feeds an environment
+ *    of the environments fed by it, never below the managing stack's own, with the managing
+ *    stack's bypassers alone) and CODEOWNERS on every branch that feeds an environment
  *    (GitHub reads CODEOWNERS from the base branch of a pull request).
  */
 export function planGovernance(stacks: StackGovernance[], stack: string): GovernancePlan {
@@ -58,6 +59,15 @@ export function planGovernance(stacks: StackGovernance[], stack: string): Govern
   const g = self.governance;
   const shared = g.repository.sharedBranches;
   const feeding = (branch: string) => stacks.filter((s) => s.governance.branch === branch);
+  // A shared branch is protected by the managing stack, whose own file is its floor and the
+  // only source of its bypassers (branchProtectionSettings).
+  const manager = stacks.find((s) => s.stack === g.repository.managingStack);
+  const protectionOf = (branch: string) =>
+    branchProtectionSettings(
+      branch,
+      feeding(branch),
+      shared.includes(branch) ? manager : undefined,
+    );
   const branches = [
     ...(shared.includes(g.branch) ? [] : [g.branch]),
     ...(manages(self) ? shared : []),
@@ -72,10 +82,10 @@ export function planGovernance(stacks: StackGovernance[], stack: string): Govern
     approvers: g.approvers,
     environment: environmentSettings(self),
     promotionBranch: {
-      ...branchProtectionSettings(g.branch, feeding(g.branch)),
+      ...protectionOf(g.branch),
       protectedBy: shared.includes(g.branch) ? g.repository.managingStack : stack,
     },
-    branchProtections: branches.map((branch) => branchProtectionSettings(branch, feeding(branch))),
+    branchProtections: branches.map(protectionOf),
     codeowners: manages(self)
       ? {
           path: CODEOWNERS_PATH,

@@ -89,6 +89,7 @@ describe("ci: the stacks a change affects", () => {
         stackFiles: [],
         removed: [],
         ignored: [],
+        governance: [],
       },
     });
   });

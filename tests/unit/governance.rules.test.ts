@@ -67,7 +67,6 @@ const singleBranch = (): StackGovernance[] => [
   stack("dev", {
     approvers: ["@data-literate/developers"],
     statusChecks: ["tests", "lint"],
-    pullRequestBypassers: ["@dex-release-bot"],
   }),
   stack(
     "stage",
@@ -87,6 +86,9 @@ const singleBranch = (): StackGovernance[] => [
       statusChecks: ["tests", "lint", "security-scan"],
       waitTimerMinutes: 10,
       preventSelfReview: true,
+      // dev's bot pushes its tag to main: only the managing stack's file adds a bypasser to main
+      // (rules/governance/fromBelow.ts).
+      pullRequestBypassers: ["@dex-release-bot"],
     },
     "stage",
   ),
