@@ -6,6 +6,7 @@
  */
 import * as fs from "fs";
 import { parse as parseYaml } from "yaml";
+import { securePathsOfConfig } from "../rules/redact";
 import { strings } from "./props";
 
 export interface StackConfig {
@@ -73,24 +74,8 @@ export function stackConfigFromEnvironment(env: NodeJS.ProcessEnv): StackConfig 
  * Pure: the text in, the paths out.
  */
 export function securePathsOfStackFile(text: string, project?: string): Set<string> {
-  const paths = new Set<string>();
   const file = parseYaml(text) as { config?: unknown } | null;
-  const config = file?.config;
-  if (config === null || typeof config !== "object" || Array.isArray(config)) return paths;
-  const walk = (at: string, value: unknown): void => {
-    if (Array.isArray(value)) {
-      value.forEach((item, i) => walk(`${at}[${i}]`, item));
-    } else if (value !== null && typeof value === "object") {
-      const entries = Object.entries(value);
-      if (entries.length === 1 && entries[0][0] === "secure") paths.add(at);
-      else for (const [key, item] of entries) walk(`${at}.${key}`, item);
-    }
-  };
-  for (const [key, value] of Object.entries(config)) {
-    const qualified = key.includes(":") || !project ? key : `${project}:${key}`;
-    walk(cleanKey(qualified), value);
-  }
-  return paths;
+  return new Set([...securePathsOfConfig(file?.config, project)].map(cleanKey));
 }
 
 /** `promotion:config:syncMode` (the old key form some hosts still send) is `promotion:syncMode`. */
