@@ -5,7 +5,6 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
 import { listStacks, loadStackFile } from "../config/stackFiles";
 import { StackConfigError } from "../config/validate";
 import { formatRefusal } from "../rules/verdict";
@@ -14,7 +13,7 @@ import { chainOrder } from "./plan/chain";
 import { stackFileName } from "../rules/names";
 import type { StackState } from "./plan/state";
 import { readApps } from "./stackText";
-import { yamlSyntaxError } from "../config/yamlError";
+import { readStackYaml, stackYamlError } from "../config/yamlReader";
 
 /** A stack file that cannot be read. */
 export interface BrokenStack {
@@ -39,13 +38,14 @@ function readProjectFile(projectDir: string): void {
     );
   }
   // Every stack reads it for defaults: when it is broken, no stack can be read.
-  const syntax = yamlSyntaxError("Pulumi.yaml", fs.readFileSync(file, "utf8"));
+  const syntax = stackYamlError("Pulumi.yaml", fs.readFileSync(file, "utf8"));
   if (syntax) throw new Refused(syntax);
 }
 
 /** `promotion:upstream` of a stack file that parses but does not validate. */
-function rawUpstream(text: string): string | undefined {
-  const config = (parse(text) as { config?: Record<string, unknown> } | null)?.config;
+function rawUpstream(file: string, text: string): string | undefined {
+  const config = (readStackYaml(file, text).value as { config?: Record<string, unknown> } | null)
+    ?.config;
   const upstream = config?.["promotion:upstream"];
   return typeof upstream === "string" && upstream !== "" ? upstream : undefined;
 }
@@ -53,7 +53,8 @@ function rawUpstream(text: string): string | undefined {
 function loadOne(projectDir: string, stack: string): StackState | BrokenStack {
   const file = stackFileName(stack);
   const text = fs.readFileSync(path.join(projectDir, file), "utf8");
-  const syntax = yamlSyntaxError(file, text);
+  // The one stack-file reader's rules: syntax, duplicate keys, anchors, aliases, merge keys.
+  const syntax = stackYamlError(file, text);
   if (syntax) return { environment: stack, file, problems: [syntax] };
   try {
     return { config: loadStackFile(projectDir, stack), file, apps: readApps(text) };
@@ -62,7 +63,7 @@ function loadOne(projectDir: string, stack: string): StackState | BrokenStack {
       error instanceof StackConfigError
         ? error.refusals.map((r) => `${file}: ${formatRefusal(r)}`)
         : [`${file}: ${error instanceof Error ? error.message : String(error)}`];
-    return { environment: stack, file, problems, upstream: rawUpstream(text) };
+    return { environment: stack, file, problems, upstream: rawUpstream(file, text) };
   }
 }
 

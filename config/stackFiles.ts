@@ -5,12 +5,14 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseDocument } from "yaml";
-import { formatYamlError, locateYamlError } from "./yamlError";
+import { readStackYaml, StackFileError, type StackYaml } from "./yamlReader";
+import { formatYamlError } from "./yamlError";
 import { stackFileName } from "../rules/names";
 import { decodeConfigValues } from "./decode";
 import { validateStackConfig } from "./validate";
+import { configKeyProblems, stackFileKeyProblems } from "./namespaces";
 import type { EnvironmentConfig } from "../model/environment";
+import type { Refusal } from "../rules/verdict";
 
 // Only `.yaml`: the name every tool here (and `pulumi stack init`) reads and writes.
 const STACK_FILE = /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/;
@@ -28,32 +30,14 @@ export function listStacks(projectDir: string): string[] {
     .sort();
 }
 
-/** A stack file (or Pulumi.yaml) that is not valid YAML: names the file, line and column. */
-export class StackFileError extends Error {
-  constructor(
-    public readonly file: string,
-    public readonly line: number,
-    public readonly column: number,
-    problem: string,
-  ) {
-    super(formatYamlError(file, line, column, problem));
-    this.name = "StackFileError";
-  }
-}
+export { StackFileError };
 
 /**
- * Parses a YAML file's text; a syntax error becomes a StackFileError naming the file and the line
- * where the mistake is (for an unclosed bracket or quote, where it opens: config/yamlError.ts).
+ * Parses a YAML file's text with the one stack-file reader (config/yamlReader.ts): a syntax error,
+ * duplicate key, anchor, alias or merge key becomes a StackFileError naming the file and the line.
  */
 function parseYamlFile(file: string, text: string): unknown {
-  // One parse; only a file with an error is read again, to say where.
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0) {
-    const mistake = locateYamlError(text);
-    if (mistake) throw new StackFileError(file, mistake.line, mistake.column, mistake.what);
-    throw doc.errors[0];
-  }
-  return doc.toJS();
+  return readStackYaml(file, text).value;
 }
 
 function projectName(project: Record<string, unknown>): string {
@@ -92,20 +76,29 @@ function asConfigString(value: unknown): string {
 }
 
 /** Parsed files by path, kept while the file's text stays the same. */
-const parsedFiles = new Map<string, { text: string; value: Record<string, unknown> }>();
+const parsedFiles = new Map<string, { text: string; yaml: StackYaml }>();
 
 /**
- * A YAML file's parsed content. One run reads each sibling stack file for several checks (the
+ * A YAML file, parsed and checked. One run reads each sibling stack file for several checks (the
  * chain, the cross-stack checks, the upstream's pins and cluster): it is parsed once.
  */
-function readYamlFile(file: string, name: string): Record<string, unknown> {
+function readYaml(file: string, name: string): StackYaml {
   const text = fs.readFileSync(file, "utf8");
   const cached = parsedFiles.get(file);
-  if (cached?.text === text) return cached.value;
-  const value = (parseYamlFile(name, text) ?? {}) as Record<string, unknown>;
-  parsedFiles.set(file, { text, value });
-  return value;
+  if (cached?.text === text) return cached.yaml;
+  const yaml = readStackYaml(name, text);
+  parsedFiles.set(file, { text, yaml });
+  return yaml;
 }
+
+function readYamlFile(file: string, name: string): Record<string, unknown> {
+  return asMap(readYaml(file, name).value);
+}
+
+const asMap = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 
 function configMap(
   project: Record<string, unknown>,
@@ -144,11 +137,92 @@ export function engineConfigOfText(
 ): Record<string, string> {
   return configMap(
     readYamlFile(path.join(projectDir, "Pulumi.yaml"), "Pulumi.yaml"),
-    (parseYamlFile(stackFileName(stack), text) ?? {}) as Record<string, unknown>,
+    asMap(parseYamlFile(stackFileName(stack), text)),
   );
+}
+
+/** A config value for a refusal: structured values as the data they stand for. */
+function shownValue(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The key path a StackFileError is about, as a config key (`promotion:apps.api.<<`). */
+function faultKey(error: StackFileError): string {
+  const [top, key, ...rest] = error.path;
+  if (top !== "config" || key === undefined) return top ?? "(the stack file)";
+  return [key, ...rest].join(".");
+}
+
+/**
+ * The problems of a stack's keys that validation of `promotion:*` cannot see: a key in a namespace
+ * nothing reads (config/namespaces.ts), a top-level key the engine ignores, and a stack file the
+ * one YAML reader refuses (an anchor, alias or merge key, which the engine would have merged).
+ * `config` is what the engine hands the program (pulumi.runtime.allConfig() in a run), or
+ * engineConfig's map; each key is located in the stack file when it is written there.
+ */
+export function stackKeyProblems(
+  projectDir: string,
+  stack: string,
+  config: Record<string, string>,
+): Refusal[] {
+  const file = stackFileName(stack);
+  let yaml: StackYaml | undefined;
+  try {
+    yaml = readYaml(stackFilePath(projectDir, stack), file);
+  } catch (error) {
+    if (error instanceof StackFileError) {
+      return [
+        {
+          stack,
+          key: faultKey(error),
+          value: error.found,
+          reason: formatYamlError(error.file, error.line, error.column, error.problem),
+          accepted: error.accepted ?? "a stack file the engine, the CLI and CI read the same way",
+        },
+      ];
+    }
+    // No stack file here (the engine was given one elsewhere): the engine's keys are still checked.
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  const top = asMap(yaml?.value);
+  const project = readProjectName(projectDir);
+  const written = new Map<string, number | undefined>();
+  for (const key of Object.keys(asMap(top.config))) {
+    written.set(qualify(key, project), yaml?.lineOf(["config", key]));
+  }
+  const where = (line: number | undefined) =>
+    line === undefined ? undefined : `${file} line ${line}`;
+  return [
+    ...stackFileKeyProblems(
+      stack,
+      Object.keys(top).map((key) => ({
+        key,
+        value: top[key],
+        where: where(yaml?.lineOf([key])) ?? file,
+      })),
+    ),
+    ...configKeyProblems(
+      stack,
+      Object.keys(config).map((key) => ({
+        key,
+        value: shownValue(config[key]),
+        where: where(written.get(key)),
+      })),
+    ),
+  ];
 }
 
 /** Reads and validates one stack file; throws StackConfigError like the program would. */
 export function loadStackFile(projectDir: string, stack: string): EnvironmentConfig {
-  return validateStackConfig(stack, decodeConfigValues(engineConfig(projectDir, stack)));
+  const config = engineConfig(projectDir, stack);
+  return validateStackConfig(
+    stack,
+    decodeConfigValues(config),
+    stackKeyProblems(projectDir, stack, config),
+  );
 }

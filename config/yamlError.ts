@@ -3,7 +3,7 @@
  * mistake is. The yaml library reports an unclosed `{`, `[` or quote where it gave up, often lines
  * later (at the next key); the line that needs the fix is where the collection or quote opens.
  */
-import { CST, LineCounter, Parser, parseDocument, type YAMLError } from "yaml";
+import { CST, isScalar, LineCounter, Parser, parseDocument, visit, type YAMLError } from "yaml";
 
 const CLOSERS: Record<string, string> = { "{": "}", "[": "]", '"': '"', "'": "'" };
 
@@ -43,6 +43,26 @@ function mistakeOffset(text: string, error: YAMLError): { offset: number; opener
   return nearest ?? { offset: reported };
 }
 
+/**
+ * A duplicate key at `offset`: its name and where it was first set. The engine refuses such a
+ * file without naming it, other readers keep the last value: so the file must say it once.
+ */
+function duplicateKey(text: string, offset: number): { key: string; first: number } | undefined {
+  let found: { key: string; first: number } | undefined;
+  visit(parseDocument(text, { uniqueKeys: false }), {
+    Map(_key, map) {
+      const again = map.items.find((p) => isScalar(p.key) && p.key.range?.[0] === offset);
+      if (!again || !isScalar(again.key)) return undefined;
+      const value = again.key.value;
+      const first = map.items.find((p) => isScalar(p.key) && p.key.value === value);
+      if (!first || !isScalar(first.key)) return undefined;
+      found = { key: String(value), first: first.key.range?.[0] ?? 0 };
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
 /** Where a text's first YAML syntax error is and what is wrong; undefined for valid YAML. */
 export function locateYamlError(
   text: string,
@@ -51,6 +71,13 @@ export function locateYamlError(
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const error = doc.errors[0];
   if (!error) return undefined;
+  const duplicate = error.code === "DUPLICATE_KEY" && duplicateKey(text, error.pos[0]);
+  if (duplicate) {
+    const { line, col } = lineCounter.linePos(error.pos[0]);
+    const first = lineCounter.linePos(duplicate.first).line;
+    const what = `the key "${duplicate.key}" is set again (first at line ${first}): YAML readers do not agree on which value counts, and the engine refuses the file; accepted: each key once, with all of its settings in one place`;
+    return { line, column: col, what };
+  }
   const { offset, opener } = mistakeOffset(text, error);
   const { line, col } = lineCounter.linePos(offset);
   const what = opener

@@ -29,7 +29,11 @@ describe("cli: YAML syntax errors", () => {
       "a:\n\tb: 1\n",
       "f.yaml line 2, column 1: Tabs are not allowed as indentation",
     ],
-    ["a duplicate key", "a: 1\nb: 2\na: 3\n", "f.yaml line 3, column 1: Map keys must be unique"],
+    [
+      "a duplicate key, with where it was first set",
+      "a: 1\nb: 2\na: 3\n",
+      'f.yaml line 3, column 1: the key "a" is set again (first at line 1): YAML readers do not agree on which value counts, and the engine refuses the file; accepted: each key once',
+    ],
   ];
   for (const [what, text, expected] of cases) {
     it(`names the line of ${what}`, () => {
