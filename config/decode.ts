@@ -3,7 +3,9 @@ import { CONFIG_NAMESPACE } from "./validate";
 /**
  * The engine hands every config value over as a string; structured values (maps and lists in the
  * stack file) arrive as JSON. Scalars stay strings so that `promotion:upstream: "1"` is not
- * silently read as a number.
+ * silently read as a number. Keys of other namespaces are not the program's settings and are left
+ * out here; config/namespaces.ts refuses the ones nothing reads (`promotoin:apps`), so that none is
+ * dropped without a word.
  */
 export function decodeConfigValues(all: Record<string, string>): Record<string, unknown> {
   const prefix = `${CONFIG_NAMESPACE}:`;
