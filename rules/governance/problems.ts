@@ -2,6 +2,7 @@
 import { CODEOWNERS_PATH } from "../codeowners";
 import type { Refusal } from "../verdict";
 import { claimsOf, type Claim } from "./claims";
+import { bypassersFromBelow } from "./fromBelow";
 import {
   GOVERNANCE_KEY as KEY,
   manages,
@@ -65,8 +66,9 @@ function disagreements(stacks: StackGovernance[]): Refusal[] {
 
 /**
  * Problems of the stack files taken together: repository settings that disagree, a managing
- * stack that does not exist, a shared branch that feeds nothing, and any GitHub object two
- * stacks would both declare. `withoutGovernance` lists stacks that have no `promotion:governance`.
+ * stack that does not exist, a shared branch that feeds nothing, any GitHub object two stacks
+ * would both declare, and a bypasser of a shared branch set in a file other than the managing
+ * stack's. `withoutGovernance` lists stacks that have no `promotion:governance`.
  * An empty list means every stack can declare its part without stepping on another.
  */
 export function governanceProblems(
@@ -141,5 +143,7 @@ export function governanceProblems(
       });
     }
   }
+  // Only the managing stack's file widens what it protects (rules/governance/fromBelow.ts).
+  problems.push(...bypassersFromBelow(sorted));
   return problems;
 }
