@@ -163,17 +163,20 @@ function faultKey(error: StackFileError): string {
  * nothing reads (config/namespaces.ts), a top-level key the engine ignores, and a stack file the
  * one YAML reader refuses (an anchor, alias or merge key, which the engine would have merged).
  * `config` is what the engine hands the program (pulumi.runtime.allConfig() in a run), or
- * engineConfig's map; each key is located in the stack file when it is written there.
+ * engineConfig's map; each key is located in the stack file when it is written there. `stackFile`
+ * is the file the engine read, when it was given another than the project's (`npm run stack`
+ * hands it a copy, named by PROMOTION_STACK_CONFIG_FILE); problems name it as the stack's file.
  */
 export function stackKeyProblems(
   projectDir: string,
   stack: string,
   config: Record<string, string>,
+  stackFile: string = stackFilePath(projectDir, stack),
 ): Refusal[] {
   const file = stackFileName(stack);
   let yaml: StackYaml | undefined;
   try {
-    yaml = readYaml(stackFilePath(projectDir, stack), file);
+    yaml = readYaml(stackFile, file);
   } catch (error) {
     if (error instanceof StackFileError) {
       return [

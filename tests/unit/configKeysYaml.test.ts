@@ -7,6 +7,7 @@
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import * as path from "path";
 import { readChainLinks } from "../../config/chain";
 import { engineConfig, StackFileError, stackKeyProblems } from "../../config/stackFiles";
 import { readStackYaml, stackYamlError } from "../../config/yamlReader";
@@ -107,6 +108,13 @@ describe("config keys: one YAML reader for stack files", () => {
     }, MULTI_APP.dir);
     const refusals = stackKeyProblems(dir, "dev", all).map(formatRefusal);
     assert.equal(refusals.length, 1, refusals.join("\n"));
+    // The copy the engine was given (npm run stack's), named as the stack's file.
+    const copy = path.join(dir, "copy-of-dev.yaml");
+    fs.copyFileSync(path.join(dir, "Pulumi.dev.yaml"), copy);
+    assert.deepEqual(
+      stackKeyProblems(MULTI_APP.dir, "dev", all, copy).map(formatRefusal),
+      refusals,
+    );
     assert.match(
       refusals[0],
       /^stack "dev": promotion:apps\.dex = "&dex"; refused: Pulumi\.dev\.yaml line \d+, column \d+: &dex is a YAML anchor.*; accepted: the values written out in full/,
