@@ -173,12 +173,20 @@ async function rollBack(
 ): Promise<number> {
   const reason = `automatic rollback: verification failed: ${failure}`;
   io.err(`verify: preparing ${env}'s rollback as a pull request, as promote rollback does`);
-  const code = await rollbackCommand.run({ env, reason }, io, commandLine);
-  if (code !== EXIT_OK) {
+  const byHand = () =>
     io.err(
       `verify: no rollback was prepared; roll ${env} back by hand: ${promoteCommandLine(["rollback", "--env", env, "--reason", reason])}`,
     );
+  let code: number;
+  try {
+    code = await rollbackCommand.run({ env, reason }, io, commandLine);
+  } catch (error) {
+    // A refusal thrown before any step (no repository, a broken stack file on a branch): the
+    // caller prints it; the way out is printed first so it is not lost.
+    byHand();
+    throw error;
   }
+  if (code !== EXIT_OK) byHand();
   return EXIT_REFUSED;
 }
 
