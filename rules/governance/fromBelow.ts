@@ -37,7 +37,7 @@ export function bypassersFromBelow(stacks: StackGovernance[]): Refusal[] {
           key: `${KEY}.pullRequestBypassers[${index}]`,
           value: bypasser,
           reason:
-            `${file} feeds the shared branch "${g.branch}", whose protection ${manager.stack} ` +
+            `${file} is on the shared branch "${g.branch}", whose protection ${manager.stack} ` +
             `(the managing stack) declares; a bypasser skips the pull request for the whole ` +
             `branch, ${managerFile} included, yet only the owners of ${file} would review ` +
             "adding it",

@@ -75,7 +75,7 @@ describe("governance cannot be widened from below (issue #20)", () => {
     it("is refused, naming the file, the key, the value and where it belongs", () => {
       assert.deepEqual(text(onMain({ pullRequestBypassers: ["@data-literate/developers"] })), [
         'stack "dev": promotion:governance.pullRequestBypassers[0] = "@data-literate/developers"; ' +
-          'refused: Pulumi.dev.yaml feeds the shared branch "main", whose protection prod (the ' +
+          'refused: Pulumi.dev.yaml is on the shared branch "main", whose protection prod (the ' +
           "managing stack) declares; a bypasser skips the pull request for the whole branch, " +
           "Pulumi.prod.yaml included, yet only the owners of Pulumi.dev.yaml would review adding " +
           'it; accepted: no pullRequestBypassers in Pulumi.dev.yaml: move "@data-literate/developers" ' +
@@ -128,7 +128,7 @@ describe("governance cannot be widened from below (issue #20)", () => {
             assert.match(error.message, new RegExp(`^Stack "${current}" cannot be declared`));
             assert.match(
               error.message,
-              /stack "dev": promotion:governance\.pullRequestBypassers\[0\] = "@dex-release-bot"; refused: Pulumi\.dev\.yaml feeds the shared branch "main"/,
+              /stack "dev": promotion:governance\.pullRequestBypassers\[0\] = "@dex-release-bot"; refused: Pulumi\.dev\.yaml is on the shared branch "main"/,
             );
             assert.match(error.message, /move "@dex-release-bot" to .* in Pulumi\.prod\.yaml/);
             return true;
