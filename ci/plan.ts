@@ -5,7 +5,7 @@
 import { affectedStacks, classifyPath, type Affected } from "../rules/ci/affected";
 import { changedPaths, resolveRange, shortCommit, uncommittedPaths, type Range } from "./git";
 import type { CiIo } from "./io";
-import { chainOrder } from "./stacks";
+import { chainOrder, governanceFeedsOf } from "./stacks";
 
 export interface Plan {
   range: Range;
@@ -18,7 +18,8 @@ export function planRun(io: CiIo, base: string): Plan {
   const range = resolveRange(io.git, base);
   const chain = chainOrder(io.cwd);
   const changed = changedPaths(io.git, range);
-  const affected = affectedStacks(changed, chain);
+  // A stack file that feeds the managing stack's governance affects it too (issue #20).
+  const affected = affectedStacks(changed, chain, governanceFeedsOf(io.cwd));
   // The engine reads the working tree, the diff only commits: say when they differ where it matters.
   const uncommitted = uncommittedPaths(io.git).filter((p) => classifyPath(p).kind !== "other");
   if (uncommitted.length > 0) {

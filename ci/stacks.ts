@@ -2,6 +2,7 @@
 import { decodeConfigValues } from "../config/decode";
 import { engineConfig, listStacks } from "../config/stackFiles";
 import { ChainError, orderChain, type ChainLink } from "../rules/chain";
+import { governanceFeeds, type GovernanceFeeds } from "../rules/ci/affected";
 import { CiFailure } from "./errors";
 
 /**
@@ -38,4 +39,20 @@ export function chainOrder(projectDir: string): string[] {
     if (error instanceof ChainError) throw new CiFailure(error.message);
     throw error;
   }
+}
+
+/**
+ * Which stack files feed the managing stack's GitHub governance (rules/ci/affected.ts), read as
+ * the engine reads them. A stack file that cannot be read feeds nothing here: chainOrder has
+ * already stopped on it.
+ */
+export function governanceFeedsOf(projectDir: string): GovernanceFeeds {
+  const configs = listStacks(projectDir).flatMap((stack) => {
+    try {
+      return [{ stack, raw: decodeConfigValues(engineConfig(projectDir, stack)) }];
+    } catch {
+      return [];
+    }
+  });
+  return governanceFeeds(configs);
 }

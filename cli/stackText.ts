@@ -33,9 +33,22 @@ export class StackEditError extends Error {
 
 function asBypass(value: unknown): Bypass | undefined {
   if (value === null || typeof value !== "object") return undefined;
-  const { kind, reason } = value as Record<string, unknown>;
+  const { kind, tag, reason } = value as Record<string, unknown>;
   if (!BYPASS_KINDS.includes(kind as BypassKind)) return undefined;
-  return { kind: kind as BypassKind, reason: typeof reason === "string" ? reason : "" };
+  return {
+    kind: kind as BypassKind,
+    // Bypasses written before they named their tag read as covering no tag.
+    tag: typeof tag === "string" ? tag : "",
+    reason: typeof reason === "string" ? reason : "",
+  };
+}
+
+/** The reason of an `overrideRules: { tag, reason }` (or an older plain reason). */
+function overrideReason(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (value === null || typeof value !== "object") return undefined;
+  const { reason } = value as Record<string, unknown>;
+  return typeof reason === "string" ? reason : undefined;
 }
 
 /**
@@ -60,7 +73,9 @@ export function readApps(text: string): Record<string, AppState> {
     result[name] = {
       tag: typeof tag === "string" ? tag : undefined,
       ...(typeof digest === "string" ? { digest } : {}),
-      ...(typeof overrideRules === "string" ? { overrideRules } : {}),
+      ...(overrideReason(overrideRules) !== undefined
+        ? { overrideRules: overrideReason(overrideRules) }
+        : {}),
       bypass: asBypass(bypass),
     };
   }
@@ -90,8 +105,8 @@ export interface AppEdit {
    */
   digest?: string | null;
   /**
-   * The reason failed promotion rules are overridden, to write (replacing any); null to remove
-   * it; undefined to keep it.
+   * The reason failed promotion rules are overridden, to write (replacing any) for the edit's tag;
+   * null to remove it; undefined to keep it.
    */
   overrideRules?: string | null;
 }
@@ -265,13 +280,14 @@ function addBypass(text: string, file: string, app: string, bypass: Bypass): str
   const map = appMap(text, file, app);
   if (map.flow) {
     // Inside a flow map: a double-quoted reason, whatever it holds, cannot end the map early.
-    const entry = `bypass: { kind: ${bypass.kind}, reason: ${JSON.stringify(bypass.reason)} }`;
+    const entry = `bypass: { kind: ${bypass.kind}, tag: ${yamlScalar(bypass.tag)}, reason: ${JSON.stringify(bypass.reason)} }`;
     return appendToFlowApp(text, file, app, map, entry);
   }
   return appendToBlockApp(text, file, app, map, (indent, step) => [
     `${indent}# Exception to the promotion chain (${bypass.kind}); the next normal promotion removes it.`,
     `${indent}bypass:`,
     `${indent}${step}kind: ${bypass.kind}`,
+    `${indent}${step}tag: ${yamlScalar(bypass.tag)}`,
     `${indent}${step}reason: ${yamlScalar(bypass.reason)}`,
   ]);
 }
@@ -312,14 +328,20 @@ function appendToFlowApp(
   return `${body}${separator}${entry} ${text.slice(close)}`;
 }
 
-function addOverrideRules(text: string, file: string, app: string, reason: string): string {
+function addOverrideRules(
+  text: string,
+  file: string,
+  app: string,
+  tag: string,
+  reason: string,
+): string {
   const map = appMap(text, file, app);
-  // Inside a flow map: a double-quoted reason, whatever it holds, cannot end the map early.
-  if (map.flow)
-    return appendToFlowApp(text, file, app, map, `overrideRules: ${JSON.stringify(reason)}`);
+  // A double-quoted reason, whatever it holds, cannot end the flow map early.
+  const entry = `overrideRules: { tag: ${yamlScalar(tag)}, reason: ${JSON.stringify(reason)} }`;
+  if (map.flow) return appendToFlowApp(text, file, app, map, entry);
   return appendToBlockApp(text, file, app, map, (indent) => [
     `${indent}# Promoted although promotion rules failed (promote --override-rules); the next promotion removes it.`,
-    `${indent}overrideRules: ${yamlScalar(reason)}`,
+    `${indent}${entry}`,
   ]);
 }
 
@@ -338,7 +360,7 @@ export function editStackText(text: string, file: string, edits: AppEdit[]): str
       result = removeAppKey(result, file, edit.app, "overrideRules");
     }
     if (edit.overrideRules) {
-      result = addOverrideRules(result, file, edit.app, edit.overrideRules);
+      result = addOverrideRules(result, file, edit.app, edit.tag, edit.overrideRules);
     }
   }
   // Read the result back: the splice must have produced exactly the intended values.
@@ -349,7 +371,9 @@ export function editStackText(text: string, file: string, edits: AppEdit[]): str
       edit.bypass === undefined ||
       (edit.bypass === null
         ? state?.bypass === undefined
-        : state?.bypass?.kind === edit.bypass.kind && state.bypass.reason === edit.bypass.reason);
+        : state?.bypass?.kind === edit.bypass.kind &&
+          state.bypass.tag === edit.bypass.tag &&
+          state.bypass.reason === edit.bypass.reason);
     const digestOk =
       edit.digest === undefined ||
       (edit.digest === null ? state?.digest === undefined : state?.digest === edit.digest);

@@ -37,5 +37,6 @@ export function toGateConfig(gate: GateConfigInput): GateConfig {
     soakTime: String(gate.soakTime),
     soakSeconds: parseDuration(gate.soakTime) ?? 0,
     requireHealthy: gate.requireHealthy,
+    ...(gate.unreadableUpstream ? { unreadableUpstream: gate.unreadableUpstream.trim() } : {}),
   };
 }

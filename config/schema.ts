@@ -81,14 +81,26 @@ const manifestSourceShape = {
 };
 const manifestSource = strictObject(manifestSourceShape);
 
+const UNREADABLE_UPSTREAM =
+  "a non-empty reason why a promotion may go ahead when the upstream's live state cannot be read (leave it out to refuse such a promotion)";
 const OVERRIDE_REASON =
   "a non-empty reason: why this promotion goes ahead although its promotion rules fail";
 
-/** Written by `promote rollback` or a hotfix PR; removed by the next normal promotion. */
+const BYPASS_TAG =
+  "the tag this bypass was written for (the app's tag): a bypass covers that one tag, so one left behind after the tag moved on lets nothing through";
+const OVERRIDE_TAG =
+  "the tag this override was written for (the app's tag): an override covers that one tag, so one left behind after the tag moved on lets nothing through";
+
+/**
+ * Written by `promote rollback`, `hotfix` or `initial`; removed by the next normal promotion. It
+ * names its tag, checked against the app's tag in crossKeyProblems (config/validate.ts).
+ */
 const bypass = strictObject({
   kind: z.enum(BYPASS_KINDS, {
-    error: "rollback (to a tag this environment ran before) or hotfix (any immutable tag)",
+    error:
+      "rollback (to a tag this environment ran before), hotfix (any immutable tag) or initial (the first deployment of an environment, of a tag its upstream does not run)",
   }),
+  tag: z.string({ error: BYPASS_TAG }).min(1, BYPASS_TAG),
   reason: z
     .string({ error: "a non-empty reason: why the promotion gate is bypassed" })
     .refine((reason) => reason.trim() !== "", {
@@ -96,12 +108,28 @@ const bypass = strictObject({
     }),
 });
 
+/** Written by `promote --override-rules`; removed by the next promotion. */
+const overrideRules = strictObject(
+  {
+    tag: z.string({ error: OVERRIDE_TAG }).min(1, OVERRIDE_TAG),
+    reason: z
+      .string({ error: OVERRIDE_REASON })
+      .refine((reason) => reason.trim() !== "", { error: OVERRIDE_REASON }),
+  },
+  "a map { tag: <the app's tag>, reason: <why> }",
+);
+
 /** What a promotion waits for in the upstream's live Argo CD Application (rules/gate.ts). */
 const gate = strictObject({
   soakTime: z
     .union([z.string(), z.number()], { error: ACCEPTED_DURATION })
     .refine((value) => parseDuration(value) !== undefined, { error: ACCEPTED_DURATION }),
   requireHealthy: z.boolean({ error: "true or false" }),
+  /** Accept a promotion whose upstream cannot be read, and why (rules/gate.ts). */
+  unreadableUpstream: z
+    .string({ error: UNREADABLE_UPSTREAM })
+    .refine((reason) => reason.trim() !== "", { error: UNREADABLE_UPSTREAM })
+    .optional(),
 });
 
 /** Every key of one app except its tag and bypass: what promotion:appDefaults may also set. */
@@ -142,11 +170,8 @@ const app = strictObject({
   helm: helmSchema.optional(),
   /** An escape hatch from the promotion gate for this tag (rules/gate.ts). */
   bypass: bypass.optional(),
-  /** Promote although promotion rules fail, and why (preflight/rules.ts). */
-  overrideRules: z
-    .string({ error: OVERRIDE_REASON })
-    .refine((reason) => reason.trim() !== "", { error: OVERRIDE_REASON })
-    .optional(),
+  /** Promote although promotion rules fail, for which tag and why (preflight/rules.ts). */
+  overrideRules: overrideRules.optional(),
 });
 
 /**

@@ -115,6 +115,33 @@ function problemsFromZod(
   return problems;
 }
 
+/**
+ * A bypass or rules override names the tag it was written for; one left in the file after the tag
+ * moved on (a stale hotfix bypass, an override for an earlier build) must not cover the new tag.
+ */
+function staleExceptionProblems(
+  app: string,
+  raw: Record<string, unknown>,
+): { path: PropertyKey[]; accepted: string }[] {
+  const problems: { path: PropertyKey[]; accepted: string }[] = [];
+  const tag = raw.tag;
+  if (typeof tag !== "string") return problems;
+  for (const [key, what] of [
+    ["bypass", "bypass block"],
+    ["overrideRules", "override of the promotion rules"],
+  ] as const) {
+    const exception = raw[key];
+    if (!isObject(exception) || typeof exception.tag !== "string") continue;
+    if (exception.tag !== tag) {
+      problems.push({
+        path: ["apps", app, key, "tag"],
+        accepted: `${tag}, the tag it covers: this ${what} was written for ${exception.tag}, not for ${tag}; remove promotion:apps.${app}.${key} (the next promotion's edit does), or write a new one for ${tag} with its own reason`,
+      });
+    }
+  }
+  return problems;
+}
+
 const RESERVED_NAMESPACES = new Set(["default", "kube-system", "kube-public", "kube-node-lease"]);
 
 /**
@@ -160,6 +187,7 @@ function crossKeyProblems(stack: string, raw: Loose, locate: Locate): Refusal[] 
   if (isObject(raw.apps)) {
     for (const [name, app] of Object.entries(raw.apps)) {
       if (!isObject(app)) continue;
+      for (const problem of staleExceptionProblems(name, app)) add(problem.path, problem.accepted);
       if (typeof app.namespace === "string" && !ownNamespaces.includes(app.namespace)) {
         add(
           ["apps", name, "namespace"],
@@ -239,7 +267,9 @@ function toApps(raw: RawStackConfig): AppConfig[] {
         container: app.container ?? name,
         syncWave: app.syncWave ?? 0,
         ...(app.bypass ? { bypass: app.bypass } : {}),
-        ...(app.overrideRules ? { overrideRules: app.overrideRules.trim() } : {}),
+        ...(app.overrideRules
+          ? { overrideRules: { tag: app.overrideRules.tag, reason: app.overrideRules.reason.trim() } }
+          : {}),
       };
     })
     .sort((a, b) => a.syncWave - b.syncWave || a.name.localeCompare(b.name));

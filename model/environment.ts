@@ -9,12 +9,32 @@ import type { Engine, FluxSettings, HelmChart } from "./engine";
 /** How an image tag is written (rules/imageTag.ts decides which tags are immutable). */
 export type ImageTagKind = "sha" | "semver" | "dated-sha" | "digest";
 
-export type BypassKind = "rollback" | "hotfix";
-export const BYPASS_KINDS = ["rollback", "hotfix"] as const satisfies readonly BypassKind[];
+export type BypassKind = "rollback" | "hotfix" | "initial";
+export const BYPASS_KINDS = [
+  "rollback",
+  "hotfix",
+  "initial",
+] as const satisfies readonly BypassKind[];
 
-/** An escape hatch from the promotion gate, declared in the stack file next to the tag. */
+/**
+ * An escape hatch from the promotion gate, declared in the stack file next to the tag. It names
+ * the tag it was written for: left in the file after the tag moved on, it covers nothing and is
+ * refused, so a stale exception never lets a later tag through.
+ */
 export interface Bypass {
   kind: BypassKind;
+  /** The tag this exception was written for; it must equal the app's tag. */
+  tag: string;
+  reason: string;
+}
+
+/**
+ * Why an app's promotion goes ahead although rules of `promotion:rules` failed, and for which tag
+ * (written by `promote --override-rules`, removed by the next promotion).
+ */
+export interface RulesOverride {
+  /** The tag the override was written for; it must equal the app's tag. */
+  tag: string;
   reason: string;
 }
 
@@ -24,6 +44,12 @@ export interface GateSettings {
   soakSeconds: number;
   /** Whether the upstream must be Synced and Healthy on the tag. */
   requireHealthy: boolean;
+  /**
+   * Why this environment accepts a promotion whose upstream's live state cannot be read (secret
+   * or unreadable kubeconfig, a render-mode upstream, a read error); unset, such a promotion is
+   * refused. Recorded with every promotion it lets through.
+   */
+  unreadableUpstream?: string;
 }
 
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
@@ -116,11 +142,8 @@ export interface AppConfig {
   syncWave: number;
   /** An escape hatch from the promotion gate declared next to the tag (rollback or hotfix). */
   bypass?: Bypass;
-  /**
-   * Why this app's promotion goes ahead although rules of `promotion:rules` failed (written by
-   * `promote --override-rules`, removed by the next promotion); recorded as the record's reason.
-   */
-  overrideRules?: string;
+  /** Promote although rules of `promotion:rules` fail; recorded as the record's reason. */
+  overrideRules?: RulesOverride;
 }
 
 /** `promotion:signatures`: cosign signatures an environment requires of every image. */

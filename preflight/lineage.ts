@@ -27,6 +27,9 @@ import { applicationName, applicationNameFor } from "../manifests/argocd";
 import {
   decideGate,
   decideUpstreamHealth,
+  digestEvidenceNeeded,
+  type GateInput,
+  type RegistryDigest,
   type HealthOutcome,
   type UpstreamApplication,
   type UpstreamTags,
@@ -39,7 +42,17 @@ import {
   type PromotionRecord,
 } from "../rules/record";
 import { isObject } from "../rules/values";
-import { RefusedError, type Refusal } from "../rules/verdict";
+import { allow, RefusedError, type Refusal } from "../rules/verdict";
+import { RegistryClient } from "../adapters/registry";
+
+/** The registry's digest of the app's tag, or why the registry could not say. */
+async function registryDigest(app: AppConfig): Promise<RegistryDigest> {
+  try {
+    return { digest: (await new RegistryClient().resolve(app.image, app.tag)).digest };
+  } catch (error) {
+    return { unreadable: (error as Error).message };
+  }
+}
 
 /** What the environment declares from the gate's decisions. */
 export interface Lineage {
@@ -64,17 +77,25 @@ function fieldOf(apps: unknown, field: "tag" | "image" | "digest" | "application
  * How the upstream's live Applications are read, or why they are not: the gate turns the check
  * off, this stack renders manifests, or the upstream's cluster cannot be reached from here.
  */
-function upstreamReader(
-  config: EnvironmentConfig,
-): ApplicationReader | FluxObjectReader | { why: string } {
+type UpstreamReader =
+  | ApplicationReader
+  | FluxObjectReader
+  /** Nothing to read: the gate turns the checks off, or this stack deploys to no cluster. */
+  | { skip: string }
+  /** The upstream's live state cannot be read from here: the gate refuses (fail closed). */
+  | { why: string };
+
+function upstreamReader(config: EnvironmentConfig): UpstreamReader {
   const gate = config.gate;
   const upstream = config.upstream ?? "";
   if (!gate || (!gate.requireHealthy && gate.soakSeconds === 0)) {
-    return { why: "promotion:gate turns health and soak time off" };
+    return { skip: "promotion:gate turns health and soak time off" };
   }
   if (config.kubernetes.mode === "render") {
+    // Render mode deploys nothing: the rendered files are the deliverable, and whoever applies
+    // them applies the gate's records with them (docs/promotion.md).
     return {
-      why: `${config.environment} renders manifests to ${config.kubernetes.directory} (no kubeconfig or kubeContext), so there is no cluster to read ${upstream}'s live Application from`,
+      skip: `${config.environment} renders manifests to ${config.kubernetes.directory} (no kubeconfig or kubeContext), so there is no cluster to read ${upstream}'s live Application from`,
     };
   }
   const target = loadUpstreamTarget(config);
@@ -96,12 +117,12 @@ function upstreamReader(
 }
 
 async function readUpstream(
-  reader: ApplicationReader | FluxObjectReader | { why: string },
+  reader: ApplicationReader | { why: string },
   app: AppConfig,
   name: string,
 ): Promise<UpstreamApplication> {
   if (reader instanceof ApplicationReader) return reader.read(app.name, name);
-  return { readable: false, why: "why" in reader ? reader.why : "read as a Flux object" };
+  return { readable: false, why: reader.why };
 }
 
 /**
@@ -113,9 +134,10 @@ async function upstreamHealth(
   upstream: string,
   gate: GateConfig,
   app: AppConfig,
-  reader: ApplicationReader | FluxObjectReader | { why: string },
+  reader: UpstreamReader,
   upstreamNames: Record<string, string>,
 ): Promise<HealthOutcome> {
+  if ("skip" in reader) return allow({ checked: false, checks: `not checked: ${reader.skip}` });
   if (reader instanceof FluxObjectReader) {
     return decideFluxUpstreamHealth({
       environment: config.environment,
@@ -157,13 +179,13 @@ export async function checkPromotions(
   const env = config.environment;
   const upstream = config.upstream ? new StackOutputs(config.upstream) : undefined;
 
-  // The upstream's records say how long it has run a tag, which the canary rule needs.
-  const readsUpstreamRecords = upstream !== undefined && config.rules?.canary !== undefined;
+  // The upstream's records say which digest it ran each tag as, and how long it has run a tag
+  // (the canary rule).
   const [ownApps, ownRecords, upstreamApps, upstreamRecords] = await Promise.all([
     own.get("apps"),
     own.get("promotionRecords"),
     upstream ? upstream.get("apps") : Promise.resolve(undefined),
-    readsUpstreamRecords ? upstream.get("promotionRecords") : Promise.resolve(undefined),
+    upstream ? upstream.get("promotionRecords") : Promise.resolve(undefined),
   ]);
   const ownTags = fieldOf(ownApps, "tag");
   const ownImages = fieldOf(ownApps, "image");
@@ -188,7 +210,7 @@ export async function checkPromotions(
   const lineage: Lineage = { records: {}, annotations: {} };
   for (const app of config.apps) {
     const previous = history[app.name] ?? [];
-    const decision = decideGate({
+    const gateInput: GateInput = {
       environment: env,
       app: app.name,
       tag: app.tag,
@@ -200,6 +222,7 @@ export async function checkPromotions(
             tags: upstreamTags,
             images: upstreamImages,
             digests: upstreamDigests,
+            history: upstreamHistory[app.name] ?? [],
             pinned: upstreamPins,
           }
         : undefined,
@@ -212,7 +235,13 @@ export async function checkPromotions(
             history: previous,
           },
       bypass: app.bypass,
-    });
+    };
+    // A digest no record vouches for is checked against the registry, failing closed.
+    const decision = decideGate(
+      digestEvidenceNeeded(gateInput)
+        ? { ...gateInput, registry: await registryDigest(app) }
+        : gateInput,
+    );
     if (!decision.allowed) {
       refusals.push(...decision.refusals);
       continue;

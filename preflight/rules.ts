@@ -73,6 +73,7 @@ export async function checkAppRules(input: AppRulesInput): Promise<Verdict<Rules
     tag: app.tag,
     from,
     results: evaluateRules(rules, evidence),
-    override: app.overrideRules,
+    // An override covers only the tag it was written for (config refuses a stale one too).
+    override: app.overrideRules?.tag === app.tag ? app.overrideRules.reason : undefined,
   });
 }

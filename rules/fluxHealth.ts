@@ -7,7 +7,7 @@
  * reads the object (adapters/fluxObject.ts).
  */
 import { allow, refuse } from "./verdict";
-import { formatDuration, soakCheck, type HealthOutcome } from "./gate";
+import { formatDuration, soakCheck, unreadableUpstream, type HealthOutcome } from "./gate";
 import { valueAt } from "./helm";
 import { imageReference } from "./imageTag";
 import { isObject } from "./values";
@@ -112,7 +112,7 @@ export function decideFluxUpstreamHealth(input: FluxHealthInput): HealthOutcome 
         "not checked: promotion:gate turns health and soak time off (requireHealthy: false, soakTime: 0)",
     });
   }
-  if (!read.readable) return allow({ checked: false, checks: `not checked: ${read.why}` });
+  if (!read.readable) return unreadableUpstream({ ...input, why: read.why });
 
   const yet = `${env} cannot take ${tag} yet`;
   const what = `${upstream}'s ${read.kind} ${read.name}`;

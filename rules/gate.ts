@@ -20,6 +20,9 @@ import {
 /** What the upstream stack's outputs say it runs, per app; or that it has no outputs yet. */
 export type UpstreamTags = Record<string, string> | "no record";
 
+/** The registry's manifest digest of a tag, as the program could resolve it, or why it could not. */
+export type RegistryDigest = { digest: string } | { unreadable: string };
+
 export interface GateInput {
   /** The environment taking the tag. */
   environment: string;
@@ -29,8 +32,8 @@ export interface GateInput {
   /** The image repository its stack file pins; when given, a tag only counts from that image. */
   image?: string;
   /**
-   * The manifest digest its stack file pins next to the tag; when given, and the upstream's (or
-   * its own) outputs have one, the tag only counts with that digest: the same artifact.
+   * The manifest digest its stack file pins next to the tag. A new or changed digest is a change
+   * of what runs: it must be the digest the upstream runs (or ran) the tag as, else the registry's.
    */
   digest?: string;
   /**
@@ -43,17 +46,25 @@ export interface GateInput {
     images?: Record<string, string>;
     /** The digest the upstream runs each app's tag as, when its outputs have one. */
     digests?: Record<string, string>;
+    /** The upstream's records of this app, newest first: the digests it ran each tag as. */
+    history?: readonly PromotionRecord[];
     /** What the upstream's stack file pins now, per app, when it could be read. */
     pinned?: Record<string, string>;
   };
   /**
    * What this environment runs now (its own previous outputs: tag and image) and its records,
-   * newest first; or "no record" when its stack has no outputs at all (never deployed).
+   * newest first; or "no record" when its stack has no outputs at all (never deployed, or its
+   * state was lost: then every tag is checked against the upstream like a promotion).
    */
   own:
     | { tag?: string; image?: string; digest?: string; history: readonly PromotionRecord[] }
     | "no record";
   bypass?: Bypass;
+  /**
+   * The registry's digest of the tag, resolved by the caller when `digestEvidenceNeeded` says the
+   * records cannot vouch for the pinned digest; a digest checked without it is refused.
+   */
+  registry?: RegistryDigest;
 }
 
 export type GateKind = PromotionKind | "unchanged";
@@ -72,41 +83,147 @@ export type GateDecision = Verdict<GateAllowance>;
 
 const tagKey = (app: string) => `promotion:apps.${app}.tag`;
 
+/** The digest the upstream runs the tag as now, else the newest it ran it as; else undefined. */
+function upstreamDigestOf(input: GateInput): string | undefined {
+  const { upstream, app, tag } = input;
+  if (!upstream) return undefined;
+  if (upstream.tags !== "no record" && upstream.tags[app] === tag && upstream.digests?.[app]) {
+    return upstream.digests[app];
+  }
+  return upstream.history?.find((record) => record.tag === tag && record.digest)?.digest;
+}
+
+/** Whether the tag's digest is changing: a digest is pinned that this environment does not run. */
+function digestChanges(input: GateInput): boolean {
+  if (input.digest === undefined) return false;
+  if (input.own === "no record") return true;
+  return input.own.digest !== input.digest;
+}
+
+/**
+ * Whether the gate needs the registry's digest of the tag: the stack file pins a digest this
+ * environment does not run, and no record of the upstream vouches for one. The caller resolves it
+ * (a read of the registry) and passes it as `registry`.
+ */
+export function digestEvidenceNeeded(input: Omit<GateInput, "registry">): boolean {
+  if (!digestChanges(input)) return false;
+  if (input.bypass && input.bypass.tag === input.tag) return false;
+  return upstreamDigestOf(input) === undefined;
+}
+
+/**
+ * Checks a pinned digest that changes what runs against what vouches for it: the digest the
+ * upstream runs (or ran) the tag as, else the registry's digest of the tag. Undefined when it
+ * matches; a refusal (reason, accepted) when it does not or nothing can vouch for it.
+ */
+function digestRefusal(input: GateInput): [string, string] | undefined {
+  const { environment: env, tag, digest, upstream } = input;
+  if (digest === undefined || !digestChanges(input)) return undefined;
+  const pinned = `${tag}@${shortDigest(digest)}`;
+  const vouched = upstreamDigestOf(input);
+  if (vouched !== undefined) {
+    if (vouched === digest) return undefined;
+    return [
+      `${env} cannot take ${pinned}: ${upstream?.environment} runs ${tag} as ${shortDigest(vouched)}, so these are other bytes (the tag was re-pushed, or the digest was edited)`,
+      `the digest ${upstream?.environment} runs ${tag} as (${vouched}): pin it with 'npm run promote -- pin-digests --env ${env}', or ship the new build through ${upstream?.environment} first`,
+    ];
+  }
+  const registry = input.registry;
+  const whose = upstream
+    ? `${upstream.environment} has no record of ${tag}'s digest, and `
+    : "the first environment's digest is checked against the registry, and ";
+  if (registry === undefined || "unreadable" in registry) {
+    const why = registry && "unreadable" in registry ? registry.unreadable : "it was not asked";
+    return [
+      `${env} cannot take ${pinned}: ${whose}the registry cannot confirm it is the tag's digest (${why})`,
+      `a digest the registry confirms for ${tag}, checked when the registry answers (PROMOTION_REGISTRY_* settings, docs/registry.md); or the digest ${upstream?.environment ?? "the upstream"} runs`,
+    ];
+  }
+  if (registry.digest !== digest) {
+    return [
+      `${env} cannot take ${pinned}: ${whose}the registry has ${tag} as ${shortDigest(registry.digest)}`,
+      `the registry's digest of ${tag} (${registry.digest}): run 'npm run promote -- pin-digests --env ${env}'`,
+    ];
+  }
+  return undefined;
+}
+
 /** Decides whether `environment` may run `tag` of `app`. */
 export function decideGate(input: GateInput): GateDecision {
   const { environment: env, app, tag, upstream, bypass } = input;
   const refused = (reason: string, accepted: string): GateDecision =>
     refuse({ stack: env, key: tagKey(app), value: tag, reason, accepted });
 
-  if (input.own === "no record") {
-    const notes = [`first deployment of ${env}: no earlier record to check ${tag} against`];
-    if (upstream && upstream.tags !== "no record" && upstream.tags[app] !== undefined) {
-      notes.push(`${upstream.environment} runs ${upstream.tags[app]}`);
-    }
-    if (bypass) notes.push(`the stack file declares a ${bypass.kind}: ${bypass.reason}`);
-    return allow({ kind: "initial", from: env, reason: notes.join("; "), checkUpstream: false });
+  // A bypass covers the one tag it was written for: left behind, it lets nothing through.
+  if (bypass && bypass.tag !== tag) {
+    return refused(
+      `the ${bypass.kind} bypass of ${app} was written for ${bypass.tag || "no tag"}, not for ${tag}`,
+      `remove promotion:apps.${app}.bypass (the next promotion's edit does), or write a bypass for ${tag} with its own reason`,
+    );
   }
-  // An app the environment has no tag of yet (newly added) goes through the gate like any change.
+  if (bypass && bypass.reason.trim() === "") {
+    return refused(
+      `${env} cannot take ${tag} as a ${bypass.kind} without a reason`,
+      `a reason in promotion:apps.${app}.bypass.reason`,
+    );
+  }
+
   const own = input.own;
+  if (own === "no record") {
+    if (bypass?.kind === "initial" || bypass?.kind === "hotfix") {
+      return allow({ kind: bypass.kind, from: env, reason: bypass.reason, checkUpstream: false });
+    }
+    if (!upstream) {
+      // The first environment takes builds from CI: its first deployment is any immutable tag.
+      return allow({
+        kind: "initial",
+        from: env,
+        reason: `first deployment of ${env}`,
+        checkUpstream: false,
+      });
+    }
+    if (bypass?.kind === "rollback") {
+      return refused(
+        `${env} cannot roll back to ${tag}: ${env} has no record of running anything (never deployed, or its state was lost)`,
+        `a tag ${upstream.environment} runs, or a bypass of kind initial with a reason (a reviewed first deployment)`,
+      );
+    }
+    // A stack without state (new, or its state lost) is gated like any change: it takes only a
+    // tag its upstream runs, or an explicit, reviewed `initial` bypass.
+    const promoted = decidePromotion(input, refused);
+    if (!promoted.allowed) {
+      return refuse(
+        ...promoted.refusals.map((refusal) => ({
+          ...refusal,
+          reason: `${refusal.reason} (first deployment of ${env}: it has no record, so its tags are checked against ${upstream.environment})`,
+          accepted: `${refusal.accepted}; or, for a reviewed first deployment of another tag, promotion:apps.${app}.bypass: { kind: initial, tag: ${tag}, reason: <why> } ('npm run promote -- initial --env ${env} --reason <why>')`,
+        })),
+      );
+    }
+    return allow({ ...promoted.value, reason: `first deployment of ${env}` });
+  }
+
+  // An app the environment has no tag of yet (newly added) goes through the gate like any change.
   const current = own.tag ?? own.history[0]?.tag;
   // The same tag of another image repository is another build: it goes through the gate.
   const sameImage =
     input.image === undefined || own.image === undefined || own.image === input.image;
-  // The same tag as another artifact (re-pushed) is another build too; a digest newly pinned
-  // for the tag it runs (pin-digests) is not a change.
-  const sameDigest =
-    input.digest === undefined || own.digest === undefined || own.digest === input.digest;
-  if (current === tag && sameImage && sameDigest) {
-    return allow({ kind: "unchanged", from: env, checkUpstream: false });
+  if (current === tag && sameImage) {
+    if (!digestChanges(input)) return allow({ kind: "unchanged", from: env, checkUpstream: false });
+    // A digest newly pinned (pin-digests) or changed under the tag it runs: other bytes may run.
+    if (!bypass) {
+      const wrongDigest = digestRefusal(input);
+      if (wrongDigest) return refused(...wrongDigest);
+      return allow({
+        kind: "pin",
+        from: upstream && upstreamDigestOf(input) ? upstream.environment : env,
+        reason: `digest ${input.digest} pinned for ${tag}`,
+        checkUpstream: false,
+      });
+    }
   }
 
   if (bypass) {
-    if (bypass.reason.trim() === "") {
-      return refused(
-        `${env} cannot take ${tag} as a ${bypass.kind} without a reason`,
-        `a reason in promotion:apps.${app}.bypass.reason`,
-      );
-    }
     if (bypass.kind === "rollback") {
       const ran = tagsRan(own.history);
       if (!ran.includes(tag)) {
@@ -116,10 +233,35 @@ export function decideGate(input: GateInput): GateDecision {
           `a tag ${env} ran before for a rollback${ran.length > 0 ? ` (${ran.join(", ")})` : ""}; any other tag is a hotfix (bypass.kind: hotfix)`,
         );
       }
+      const ranAs = own.history.find((record) => record.tag === tag && record.digest)?.digest;
+      if (input.digest !== undefined && ranAs !== undefined && ranAs !== input.digest) {
+        return refused(
+          `${env} cannot roll back to ${tag}@${shortDigest(input.digest)}: ${env} ran ${tag} as ${shortDigest(ranAs)}`,
+          `the digest ${env} ran (${ranAs}): a rollback returns to the same bytes`,
+        );
+      }
+    }
+    if (bypass.kind === "initial") {
+      return refused(
+        `${env} cannot take ${tag} as initial: ${env} has been deployed before (an initial bypass is for a stack with no record)`,
+        `a tag ${upstream?.environment ?? "CI"} runs, or a rollback or hotfix bypass with a reason; remove promotion:apps.${app}.bypass`,
+      );
     }
     return allow({ kind: bypass.kind, from: env, reason: bypass.reason, checkUpstream: false });
   }
 
+  if (!upstream) {
+    return allow({ kind: "promotion", from: FIRST_ENVIRONMENT_SOURCE, checkUpstream: false });
+  }
+  return decidePromotion(input, refused);
+}
+
+/** A promotion: the upstream runs this very tag (same image, same digest) now. */
+function decidePromotion(
+  input: GateInput,
+  refused: (reason: string, accepted: string) => GateDecision,
+): GateDecision {
+  const { environment: env, app, tag, upstream } = input;
   if (!upstream) {
     return allow({ kind: "promotion", from: FIRST_ENVIRONMENT_SOURCE, checkUpstream: false });
   }
@@ -169,6 +311,8 @@ export function decideGate(input: GateInput): GateDecision {
       `the artifact ${from} runs (${tag}@${upstreamDigest}): a promotion takes the same artifact; pin that digest (npm run promote -- promote --from ${from} --to ${env}), or ship the new build through ${from} first`,
     );
   }
+  const wrongDigest = digestRefusal(input);
+  if (wrongDigest) return refused(...wrongDigest);
   return allow({ kind: "promotion", from, checkUpstream: true });
 }
 
@@ -295,7 +439,7 @@ export function decideUpstreamHealth(input: HealthInput): HealthOutcome {
     });
   }
   if (!application.readable) {
-    return allow({ checked: false, checks: `not checked: ${application.why}` });
+    return unreadableUpstream({ ...input, why: application.why });
   }
 
   const yet = `${env} cannot take ${tag} yet`;
@@ -368,6 +512,41 @@ export function decideUpstreamHealth(input: HealthInput): HealthOutcome {
     checks.push(soaked.check);
   }
   return allow({ checked: true, checks: checks.join(", ") });
+}
+
+/**
+ * The verdict when the upstream's live state cannot be read although the gate asks for health or
+ * a soak time: refused (fail closed), unless the environment's stack file accepts it with a reason
+ * (`promotion:gate.unreadableUpstream`), which is then recorded with the promotion.
+ */
+export function unreadableUpstream(input: {
+  environment: string;
+  app: string;
+  upstream: string;
+  tag: string;
+  settings: GateSettings;
+  why: string;
+}): HealthOutcome {
+  const { environment: env, upstream, tag, settings, why } = input;
+  if (settings.unreadableUpstream !== undefined) {
+    return allow({
+      checked: false,
+      checks: `not checked: ${why}; accepted by promotion:gate.unreadableUpstream: ${settings.unreadableUpstream}`,
+    });
+  }
+  const wants = [
+    settings.requireHealthy ? "Synced and Healthy" : undefined,
+    settings.soakSeconds > 0 ? `for ${formatDuration(settings.soakSeconds)}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(" ");
+  return refuse({
+    stack: env,
+    key: `promotion:apps.${input.app}.tag`,
+    value: tag,
+    reason: `${env} cannot take ${tag}: promotion:gate asks that ${upstream} run it ${wants}, and ${upstream}'s live state cannot be read: ${why}`,
+    accepted: `the same tag once ${upstream}'s live state can be read from here (a plain or exec-plugin kubeconfig in ${upstream}'s stack file, not a secret one; ${upstream} deployed to a cluster); or promotion:gate.unreadableUpstream: <why ${env} accepts promotions it cannot check> in ${env}'s stack file, recorded with every such promotion`,
+  });
 }
 
 /**

@@ -6,9 +6,18 @@
  */
 import { isObject } from "./values";
 
-/** How a tag got into an environment. */
-export type PromotionKind = "initial" | "promotion" | "rollback" | "hotfix";
-const PROMOTION_KINDS: readonly PromotionKind[] = ["initial", "promotion", "rollback", "hotfix"];
+/**
+ * How a tag got into an environment; `pin` is a digest newly pinned (or changed) under the tag the
+ * environment already ran, checked against the digest the upstream (or the registry) has for it.
+ */
+export type PromotionKind = "initial" | "promotion" | "rollback" | "hotfix" | "pin";
+const PROMOTION_KINDS: readonly PromotionKind[] = [
+  "initial",
+  "promotion",
+  "rollback",
+  "hotfix",
+  "pin",
+];
 
 export interface PromotionRecord {
   /** The tag the environment took. */

@@ -55,6 +55,7 @@ const KIND_LABEL: Record<PromotionRecord["kind"], string> = {
   promotion: "promotion",
   rollback: "⚠ rollback",
   hotfix: "⚠ hotfix",
+  pin: "digest pinned",
 };
 
 function kindBadge(kind: PromotionRecord["kind"]): string {

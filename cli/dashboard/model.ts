@@ -164,6 +164,12 @@ function gateFindings(
       continue;
     }
     if (!decision.value.checkUpstream || !target.config.gate) continue;
+    const live = sources.live.get(liveKey(from, app.name));
+    if (!live && target.config.kubernetes.mode === "render") {
+      // As the gate of a stack that renders manifests: there is no cluster to read from.
+      notes.push(`${app.name}: upstream not checked: ${to} renders manifests (no cluster)`);
+      continue;
+    }
     const outcome = decideUpstreamHealth({
       environment: to,
       app: app.name,
@@ -171,7 +177,7 @@ function gateFindings(
       tag: change.tag,
       imageRef: imageReference(app.image, change.tag),
       settings: target.config.gate,
-      application: sources.live.get(liveKey(from, app.name)) ?? {
+      application: live ?? {
         readable: false,
         why: `${from}'s live Application was not read`,
       },

@@ -90,6 +90,7 @@ const BRANCH_PREFIX: Record<ChangeKind, string> = {
   promotion: "promote",
   rollback: "rollback",
   hotfix: "hotfix",
+  initial: "initial",
   "pin-digests": "pin-digests",
   build: "build",
 };

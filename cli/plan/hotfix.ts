@@ -51,7 +51,7 @@ export function planHotfix(states: StackState[], request: HotfixRequest): Planne
           tag: request.tag,
           // A digest of the old tag must not stay (the registry step pins the new one).
           ...(state.apps[request.app]?.digest ? { digest: null } : {}),
-          bypass: { kind: "hotfix", reason },
+          bypass: { kind: "hotfix", tag: request.tag, reason },
         },
       ],
       body,

@@ -120,7 +120,7 @@ export function planRollback(
       warning: chosen.warning,
     });
   }
-  const bypass: Bypass = { kind: "rollback", reason };
+  const bypass = (tag: string): Bypass => ({ kind: "rollback", tag, reason });
   const body = [
     `Reason: ${reason}`,
     "",
@@ -142,7 +142,7 @@ export function planRollback(
       // The digest the environment ran the tag as, when its stack file pinned one then.
       changes.map((c) => {
         const digest = c.digest ?? (state.apps[c.app]?.digest ? null : undefined);
-        return { app: c.app, tag: c.tag, ...(digest !== undefined ? { digest } : {}), bypass };
+        return { app: c.app, tag: c.tag, ...(digest !== undefined ? { digest } : {}), bypass: bypass(c.tag) };
       }),
       body,
     ),

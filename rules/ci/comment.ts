@@ -135,6 +135,8 @@ function gateVerdict(preview: StackPreview): string {
     if (kind === "promotion")
       return `${escape(a.app)} ${tag} passed: ${escape(a.record?.from ?? "the upstream")} runs it`;
     if (kind === "initial") return `${escape(a.app)} ${tag}: first deployment, nothing to check`;
+    if (kind === "pin")
+      return `${escape(a.app)} ${tag} passed: the digest is the one ${escape(a.record?.from ?? "the registry")} vouches for`;
     return `${escape(a.app)} ${tag} allowed as a recorded ${escape(kind ?? "exception")}`;
   });
   return `**Promotion gate**: ${verdicts.join("; ")}.`;

@@ -83,7 +83,11 @@ describe("cli: metrics from the records and the git history", () => {
     project.write(
       file,
       editStackText(project.read(file), file, [
-        { app: "dex", tag: "sha-5eed0c3d", bypass: { kind: "rollback", reason: "login broken" } },
+        {
+          app: "dex",
+          tag: "sha-5eed0c3d",
+          bypass: { kind: "rollback", tag: "sha-5eed0c3d", reason: "login broken" },
+        },
       ]),
     );
     project.git("commit", "--quiet", "-am", "rollback prod to sha-5eed0c3d"); // not an attempt

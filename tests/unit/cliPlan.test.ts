@@ -114,7 +114,7 @@ describe("cli: planning a promotion", () => {
   });
 
   it("ends a rollback exception even when the tag is the same: the bypass block goes", () => {
-    const bypass = { kind: "rollback" as const, reason: "login broken" };
+    const bypass = { kind: "rollback" as const, tag: TAGS.stage, reason: "login broken" };
     const plan = planOf(
       planPromotion(states({ ...TAGS, prod: TAGS.stage }, { prod: bypass }), {
         from: "stage",
@@ -155,7 +155,7 @@ function version(
 describe("cli: choosing the rollback tag from history", () => {
   // Newest first, as git log lists them: A, then B, then C, then rolled back from C to B.
   const history = [
-    version(5, "sha-bbbbbbb", { kind: "rollback", reason: "C broke login" }),
+    version(5, "sha-bbbbbbb", { kind: "rollback", tag: "sha-bbbbbbb", reason: "C broke login" }),
     version(4, "sha-ccccccc"),
     version(3, "sha-bbbbbbb"),
     version(2, "sha-bbbbbbb"),
@@ -261,7 +261,7 @@ describe("cli: planning a rollback and a hotfix", () => {
       {
         app: "dex",
         tag: "sha-aaaaaaa",
-        bypass: { kind: "rollback", reason: "login broken since 10:30" },
+        bypass: { kind: "rollback", tag: "sha-aaaaaaa", reason: "login broken since 10:30" },
       },
     ]);
   });
@@ -283,7 +283,11 @@ describe("cli: planning a rollback and a hotfix", () => {
     );
     assert.equal(plan.branch, "hotfix-prod-v1.4.1");
     assert.equal(plan.commitSubject, "chore: hotfix prod to v1.4.1");
-    assert.deepEqual(plan.edits[0].bypass, { kind: "hotfix", reason: "CVE-2026-1" });
+    assert.deepEqual(plan.edits[0].bypass, {
+      kind: "hotfix",
+      tag: "v1.4.1",
+      reason: "CVE-2026-1",
+    });
     assert.match(
       refusalOf(planHotfix(states(), { env: "prod", app: "dex", tag: "main", reason: "x" })),
       /mutable tag/,

@@ -180,7 +180,7 @@ describe("cli with a real registry", function () {
       assert.deepEqual(pinned(project, "rollback-prod-sha-5eed0c3d", "prod"), {
         tag: "sha-5eed0c3d",
         digest: ran,
-        bypass: { kind: "rollback", reason: "logins fail" },
+        bypass: { kind: "rollback", tag: "sha-5eed0c3d", reason: "logins fail" },
       });
       assert.match(
         result.stderr,

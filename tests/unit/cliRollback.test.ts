@@ -44,7 +44,7 @@ describe("cli: rollback", () => {
     const after = project.git("show", `${branch}:Pulumi.prod.yaml`);
     assert.deepEqual(readApps(after).dex, {
       tag: OLD,
-      bypass: { kind: "rollback", reason: REASON },
+      bypass: { kind: "rollback", tag: OLD, reason: REASON },
     });
     assert.deepEqual(
       changedLines(before, withoutBypass(after)).map((l) => [l.before, l.after]),
@@ -147,7 +147,7 @@ describe("cli: rollback", () => {
     const rolledBack = project.read("Pulumi.prod.yaml");
     assert.deepEqual(readApps(rolledBack).dex, {
       tag: OLD,
-      bypass: { kind: "rollback", reason: "second" },
+      bypass: { kind: "rollback", tag: OLD, reason: "second" },
     });
     assert.equal(rolledBack.match(/bypass:/g)?.length, 1);
 
@@ -207,7 +207,7 @@ describe("cli: rollback", () => {
     );
     assert.deepEqual(readApps(project.git("show", "hotfix-prod-v1.4.1:Pulumi.prod.yaml")).dex, {
       tag: "v1.4.1",
-      bypass: { kind: "hotfix", reason: "CVE-2026-1234 in the token endpoint" },
+      bypass: { kind: "hotfix", tag: "v1.4.1", reason: "CVE-2026-1234 in the token endpoint" },
     });
   });
 });

@@ -43,23 +43,24 @@ describe("cli: editing a stack file", () => {
     const before = read("prod");
     const reason = 'login fails: "invalid_grant" # since 10:30';
     const after = editStackText(before, "Pulumi.prod.yaml", [
-      { app: "dex", tag: "sha-0a0b0c0d", bypass: { kind: "rollback", reason } },
+      { app: "dex", tag: "sha-0a0b0c0d", bypass: { kind: "rollback", tag: "sha-0a0b0c0d", reason } },
     ]);
     assert.deepEqual(readApps(after).dex, {
       tag: "sha-0a0b0c0d",
-      bypass: { kind: "rollback", reason },
+      bypass: { kind: "rollback", tag: "sha-0a0b0c0d", reason },
     });
     const lines = after.split("\n");
     const at = lines.indexOf("      bypass:") - 1;
-    assert.deepEqual(lines.slice(at, at + 4), [
+    assert.deepEqual(lines.slice(at, at + 5), [
       "      # Exception to the promotion chain (rollback); the next normal promotion removes it.",
       "      bypass:",
       "        kind: rollback",
+      "        tag: sha-0a0b0c0d",
       `        reason: ${yamlScalar(reason)}`,
     ]);
-    // Right after the app's last line; without the four new lines, only the tag line changed.
+    // Right after the app's last line; without the five new lines, only the tag line changed.
     assert.match(lines[at - 1], /^ {8}requests: \{/);
-    const withoutBypass = [...lines.slice(0, at), ...lines.slice(at + 4)].join("\n");
+    const withoutBypass = [...lines.slice(0, at), ...lines.slice(at + 5)].join("\n");
     assert.deepEqual(
       changedLines(before, withoutBypass).map((l) => l.after),
       ["      tag: sha-0a0b0c0d"],
@@ -69,12 +70,24 @@ describe("cli: editing a stack file", () => {
   it("replaces an existing bypass, and removes it (with its comment) to give the file back", () => {
     const before = read("prod");
     const rolledBack = editStackText(before, "f", [
-      { app: "dex", tag: "sha-0a0b0c0d", bypass: { kind: "rollback", reason: "broken" } },
+      {
+        app: "dex",
+        tag: "sha-0a0b0c0d",
+        bypass: { kind: "rollback", tag: "sha-0a0b0c0d", reason: "broken" },
+      },
     ]);
     const hotfixed = editStackText(rolledBack, "f", [
-      { app: "dex", tag: "sha-0e0f0a0b", bypass: { kind: "hotfix", reason: "CVE-2026-1" } },
+      {
+        app: "dex",
+        tag: "sha-0e0f0a0b",
+        bypass: { kind: "hotfix", tag: "sha-0e0f0a0b", reason: "CVE-2026-1" },
+      },
     ]);
-    assert.deepEqual(readApps(hotfixed).dex.bypass, { kind: "hotfix", reason: "CVE-2026-1" });
+    assert.deepEqual(readApps(hotfixed).dex.bypass, {
+      kind: "hotfix",
+      tag: "sha-0e0f0a0b",
+      reason: "CVE-2026-1",
+    });
     assert.equal(hotfixed.match(/bypass:/g)?.length, 1);
     assert.equal(hotfixed.match(/# Exception to the promotion chain/g)?.length, 1);
     const promoted = editStackText(hotfixed, "f", [
@@ -94,7 +107,7 @@ describe("cli: editing a stack file", () => {
     const at = lines.findIndex((l) => l.startsWith("      overrideRules:"));
     assert.deepEqual(lines.slice(at - 1, at + 1), [
       "      # Promoted although promotion rules failed (promote --override-rules); the next promotion removes it.",
-      `      overrideRules: ${yamlScalar(reason)}`,
+      `      overrideRules: { tag: sha-0a0b0c0d, reason: ${JSON.stringify(reason)} }`,
     ]);
     const replaced = editStackText(overridden, "f", [
       { app: "dex", tag: "sha-0a0b0c0d", overrideRules: "another reason" },
@@ -124,7 +137,11 @@ describe("cli: editing a stack file", () => {
       "",
     ].join("\n");
     const after = editStackText(before, "f", [
-      { app: "dex", tag: "sha-1234567", bypass: { kind: "hotfix", reason: "CVE-2026-1 fix" } },
+      {
+        app: "dex",
+        tag: "sha-1234567",
+        bypass: { kind: "hotfix", tag: "sha-1234567", reason: "CVE-2026-1 fix" },
+      },
     ]);
     assert.equal(
       after,
@@ -133,6 +150,7 @@ describe("cli: editing a stack file", () => {
         "      # Exception to the promotion chain (hotfix); the next normal promotion removes it.",
         "      bypass:",
         "          kind: hotfix",
+        "          tag: sha-1234567",
         "          reason: CVE-2026-1 fix",
         ...before.split("\n").slice(8),
       ].join("\n"),

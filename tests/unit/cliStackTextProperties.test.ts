@@ -26,6 +26,7 @@ const tagArb = fc.oneof(
 
 const bypassArb: fc.Arbitrary<Bypass> = fc.record({
   kind: fc.constantFrom("rollback" as const, "hotfix" as const),
+  tag: tagArb,
   reason: fc.string({ minLength: 1, maxLength: 40 }),
 });
 
@@ -69,6 +70,7 @@ function render(file: GeneratedFile): string {
         `${i(3)}# Exception to the promotion chain (${app.bypass.kind}); the next normal promotion removes it.`,
         `${i(3)}bypass:`,
         `${i(4)}kind: ${app.bypass.kind}`,
+        `${i(4)}tag: ${yamlScalar(app.bypass.tag)}`,
         `${i(4)}reason: ${yamlScalar(app.bypass.reason)}`,
       );
     }
@@ -176,12 +178,12 @@ describe("cli: stack-file edit laws (fast-check)", () => {
         const withBypass = editStackText(text, "f", [{ app, tag, bypass }]);
         assert.deepEqual(parse(withBypass), expectedParse(text, app, tag, bypass));
         if (!had.bypass) {
-          // The tag edit alone (law 1), plus the block's four lines inserted in one place.
+          // The tag edit alone (law 1), plus the block's five lines inserted in one place.
           const tagOnly = editStackText(text, "f", [{ app, tag }]).split("\n");
           const lines = withBypass.split("\n");
           const at = lines.findIndex((line, index) => line !== tagOnly[index]);
           assert.match(lines[at], /# Exception to the promotion chain/);
-          assert.deepEqual([...lines.slice(0, at), ...lines.slice(at + 4)], tagOnly);
+          assert.deepEqual([...lines.slice(0, at), ...lines.slice(at + 5)], tagOnly);
         }
         const restored = editStackText(withBypass, "f", [
           { app, tag: old, bypass: had.bypass ?? null },

@@ -167,7 +167,11 @@ describe("cli: status", () => {
       rolledBack.write(
         file,
         editStackText(rolledBack.read(file), file, [
-          { app: "dex", tag: "sha-5eed0c3d", bypass: { kind: "rollback", reason: "broken" } },
+          {
+            app: "dex",
+            tag: "sha-5eed0c3d",
+            bypass: { kind: "rollback", tag: "sha-5eed0c3d", reason: "broken" },
+          },
         ]),
       );
       const result = rolledBack.cli(["status"], { records: () => NOT_DEPLOYED });

@@ -124,7 +124,11 @@ describe("compact stack files: the CLI's edits of one-line apps", () => {
 
   it("writes a bypass into a one-line app and removes it again, byte for byte", () => {
     const before = compactDev();
-    const bypass = { kind: "rollback" as const, reason: "bad build, } and , inside" };
+    const bypass = {
+      kind: "rollback" as const,
+      tag: "v20260101-abc1234",
+      reason: "bad build, } and , inside",
+    };
     const withBypass = editStackText(before, "Pulumi.dev.yaml", [
       { app: "api", tag: "v20260101-abc1234", bypass },
     ]);
@@ -153,7 +157,7 @@ describe("compact stack files: the CLI's edits of one-line apps", () => {
     const project = withDev(overridden);
     try {
       const api = loadStackFile(project.dir, "dev").apps.find((a) => a.name === "api");
-      assert.equal(api?.overrideRules, reason);
+      assert.deepEqual(api?.overrideRules, { tag: "v20260101-abc1234", reason });
       assert.equal(api?.syncWave, 1, "the app's other keys are kept");
     } finally {
       project.cleanup();

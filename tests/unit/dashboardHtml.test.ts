@@ -48,7 +48,7 @@ describe("dashboard: HTML page", () => {
   it("escapes a bypass reason in force and a refusal that quotes a value", () => {
     const data = seedData();
     const cell = data.cells.find((c) => c.environment === "prod")!;
-    cell.bypass = { kind: "hotfix", reason: `</td><img src=x onerror=alert(1)>` };
+    cell.bypass = { kind: "hotfix", tag: "sha-1", reason: `</td><img src=x onerror=alert(1)>` };
     data.promotions[1].state = "blocked";
     data.promotions[1].reasons = [`tag = "<x>"`];
     const html = renderDashboard(data);

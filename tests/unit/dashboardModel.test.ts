@@ -139,16 +139,18 @@ describe("dashboard: data model", () => {
     ]);
   });
 
-  it("notes what it could not check: no live state, no deployed state", () => {
+  it("blocks what the gate would refuse for an unreadable upstream; notes no deployed state", () => {
+    // "ready" means the gate would pass: an upstream whose live state cannot be read fails closed.
     const unreadable = dashboardData(
       sources({
         live: new Map([["stage/dex", { readable: false, why: "the cluster did not answer" }]]),
       }),
     );
-    assert.equal(promotion(unreadable, "prod").state, "ready");
-    assert.deepEqual(promotion(unreadable, "prod").notes, [
-      "dex: upstream not checked: the cluster did not answer",
-    ]);
+    assert.equal(promotion(unreadable, "prod").state, "blocked");
+    assert.match(
+      promotion(unreadable, "prod").reasons.join("\n"),
+      /stage's live state cannot be read: the cluster did not answer/,
+    );
     const unknown = dashboardData(
       sources({
         deployed: new Map(),
@@ -175,7 +177,10 @@ describe("dashboard: data model", () => {
         date: "2026-01-26T09:40:00Z",
         subject: "chore: rollback prod",
         apps: {
-          dex: { tag: SEED.tags.prod, bypass: { kind: "rollback", reason: "login broken" } },
+          dex: {
+            tag: SEED.tags.prod,
+            bypass: { kind: "rollback", tag: SEED.tags.prod, reason: "login broken" },
+          },
         },
       },
       {

@@ -7,6 +7,7 @@ import { orderChain, type ChainLink } from "../../rules/chain";
 import {
   decideGate,
   decideUpstreamHealth,
+  digestEvidenceNeeded,
   formatDuration,
   parseDuration,
   runningSince,
@@ -153,7 +154,11 @@ describe("the promotion gate", () => {
   });
 
   describe("rollback", () => {
-    const rollback = { kind: "rollback" as const, reason: "sha-decade01 leaks memory" };
+    const rollback = (tag: string) => ({
+      kind: "rollback" as const,
+      tag,
+      reason: "sha-decade01 leaks memory",
+    });
 
     it("returns to a tag the environment ran before, without asking upstream", () => {
       const decision = flat(
@@ -161,7 +166,7 @@ describe("the promotion gate", () => {
           prodInput({
             tag: "sha-11111111",
             upstream: { environment: "stage", tags: { dex: "sha-c0ffee01" } },
-            bypass: rollback,
+            bypass: rollback("sha-11111111"),
           }),
         ),
       );
@@ -175,7 +180,7 @@ describe("the promotion gate", () => {
     });
 
     it("refuses a tag the environment never ran", () => {
-      const decision = flat(decideGate(prodInput({ tag: "sha-22222222", bypass: rollback })));
+      const decision = flat(decideGate(prodInput({ tag: "sha-22222222", bypass: rollback("sha-22222222") })));
       assert.deepEqual(decision, {
         allowed: false,
         message:
@@ -186,7 +191,7 @@ describe("the promotion gate", () => {
           prodInput({
             tag: "sha-11111111",
             own: { tag: "sha-decade01", history: [] },
-            bypass: rollback,
+            bypass: rollback("sha-11111111"),
           }),
         ),
       );
@@ -202,7 +207,7 @@ describe("the promotion gate", () => {
           prodInput({
             tag: "sha-99999999",
             upstream: { environment: "stage", tags: "no record" },
-            bypass: { kind: "hotfix", reason: "CVE-2026-0001" },
+            bypass: { kind: "hotfix", tag: "sha-99999999", reason: "CVE-2026-0001" },
           }),
         ),
       );
@@ -218,7 +223,7 @@ describe("the promotion gate", () => {
     it("needs a reason", () => {
       for (const kind of ["hotfix", "rollback"] as const) {
         const decision = flat(
-          decideGate(prodInput({ tag: "sha-11111111", bypass: { kind, reason: "  " } })),
+          decideGate(prodInput({ tag: "sha-11111111", bypass: { kind, tag: "sha-11111111", reason: "  " } })),
         );
         assert.deepEqual(decision, {
           allowed: false,
@@ -229,27 +234,65 @@ describe("the promotion gate", () => {
   });
 
   describe("first deployment", () => {
-    it("of a stack without any record is allowed and recorded as initial, whatever upstream runs", () => {
+    it("of a stack without any record is gated like a promotion: a tag its upstream does not run is refused", () => {
+      // The attack of issue #20: a new stack (or one whose state was lost) took any tag as initial.
       const decision = flat(
         decideGate(
           prodInput({
-            tag: "sha-decade01",
+            tag: "sha-0badc0de",
             own: "no record",
             upstream: { environment: "stage", tags: { dex: "sha-c0ffee01" } },
           }),
         ),
       );
       assert.deepEqual(decision, {
-        allowed: true,
-        kind: "initial",
-        from: "prod",
-        reason:
-          "first deployment of prod: no earlier record to check sha-decade01 against; stage runs sha-c0ffee01",
-        checkUpstream: false,
+        allowed: false,
+        message:
+          "prod cannot take sha-0badc0de: stage runs sha-c0ffee01 (first deployment of prod: it has no record, so its tags are checked against stage); accepted: the tag stage runs (sha-c0ffee01), or promote to stage first; a rollback or hotfix needs a bypass with a reason; or, for a reviewed first deployment of another tag, promotion:apps.dex.bypass: { kind: initial, tag: sha-0badc0de, reason: <why> } ('npm run promote -- initial --env prod --reason <why>')",
       });
     });
 
-    it("brings a fresh backend up in chain order from the stack files as they are", () => {
+    it("of a stack without any record takes the tag its upstream runs, checking the upstream's health", () => {
+      const decision = flat(decideGate(prodInput({ own: "no record" })));
+      assert.deepEqual(decision, {
+        allowed: true,
+        kind: "promotion",
+        from: "stage",
+        reason: "first deployment of prod",
+        checkUpstream: true,
+      });
+    });
+
+    it("of another tag needs a reviewed initial bypass for that very tag, recorded", () => {
+      const bypass = { kind: "initial" as const, tag: "sha-0badc0de", reason: "prod moves" };
+      assert.deepEqual(
+        flat(decideGate(prodInput({ tag: "sha-0badc0de", own: "no record", bypass }))),
+        {
+          allowed: true,
+          kind: "initial",
+          from: "prod",
+          reason: "prod moves",
+          checkUpstream: false,
+        },
+      );
+      // Once deployed, an initial bypass covers nothing: the stack has a record now.
+      const again = flat(decideGate(prodInput({ tag: "sha-0badc0de", bypass })));
+      assert.equal(again.allowed, false);
+      assert.match(String(again.message), /has been deployed before/);
+      // A rollback needs a record to return to.
+      const rollback = flat(
+        decideGate(
+          prodInput({
+            tag: "sha-0badc0de",
+            own: "no record",
+            bypass: { ...bypass, kind: "rollback" },
+          }),
+        ),
+      );
+      assert.equal(rollback.allowed, false);
+    });
+
+    it("refuses on a fresh backend until the upstream is deployed; the first environment starts it", () => {
       for (const [environment, upstream] of [["dev"], ["stage", "dev"], ["prod", "stage"]]) {
         const decision = flat(
           decideGate({
@@ -260,7 +303,8 @@ describe("the promotion gate", () => {
             own: "no record",
           }),
         );
-        assert.equal(decision.allowed && decision.kind, "initial", environment);
+        if (upstream) assert.equal(decision.allowed, false, environment);
+        else assert.equal(decision.allowed && decision.kind, "initial", environment);
       }
     });
 
@@ -610,14 +654,23 @@ describe("upstream health and soak time", () => {
     assert.equal(soakOnly.allowed, true);
   });
 
-  it("records, never silently passes, what it could not check", () => {
+  it("refuses (fails closed) when the upstream cannot be read, unless the stack file accepts it on record", () => {
+    const why = "stage's kubeconfig is a secret value";
     assert.deepEqual(
-      flat(
-        decideUpstreamHealth(
-          input({ application: { readable: false, why: "prod renders manifests" } }),
-        ),
-      ),
-      { allowed: true, checked: false, checks: "not checked: prod renders manifests" },
+      flat(decideUpstreamHealth(input({ application: { readable: false, why } }))),
+      {
+        allowed: false,
+        message: `prod cannot take sha-c0ffee01: promotion:gate asks that stage run it Synced and Healthy for 24h, and stage's live state cannot be read: ${why}; accepted: the same tag once stage's live state can be read from here (a plain or exec-plugin kubeconfig in stage's stack file, not a secret one; stage deployed to a cluster); or promotion:gate.unreadableUpstream: <why prod accepts promotions it cannot check> in prod's stack file, recorded with every such promotion`,
+      },
+    );
+    const settings = { soakSeconds: 86400, requireHealthy: true, unreadableUpstream: "EKS SSO" };
+    assert.deepEqual(
+      flat(decideUpstreamHealth(input({ settings, application: { readable: false, why } }))),
+      {
+        allowed: true,
+        checked: false,
+        checks: `not checked: ${why}; accepted by promotion:gate.unreadableUpstream: EKS SSO`,
+      },
     );
     const off = flat(
       decideUpstreamHealth(input({ settings: { soakSeconds: 0, requireHealthy: false } })),
@@ -626,5 +679,103 @@ describe("upstream health and soak time", () => {
       off.allowed ? String(off.checks) : "",
       /^not checked: promotion:gate turns health and soak time off/,
     );
+  });
+});
+
+describe("the promotion gate and digests", () => {
+  const D1 = `sha256:${"1".repeat(64)}`;
+  const D2 = `sha256:${"2".repeat(64)}`;
+  /** prod runs sha-decade01 without a digest; stage runs sha-decade01 too. */
+  const pinInput = (overrides: Partial<GateInput> = {}): GateInput =>
+    prodInput({
+      tag: "sha-decade01",
+      digest: D2,
+      upstream: { environment: "stage", tags: { dex: "sha-decade01" } },
+      ...overrides,
+    });
+
+  it("treats a digest newly pinned under an unchanged tag as a change that something must vouch for", () => {
+    // The attack of issue #20: `digest: sha256:<anything>` under the tag prod runs was "unchanged".
+    const unvouched = flat(decideGate(pinInput()));
+    assert.equal(unvouched.allowed, false);
+    assert.match(String(unvouched.message), /the registry cannot confirm it is the tag's digest/);
+  });
+
+  it("takes a pinned digest equal to the one the upstream runs the tag as, recorded as a pin", () => {
+    const upstream = {
+      environment: "stage",
+      tags: { dex: "sha-decade01" },
+      digests: { dex: D2 },
+    };
+    assert.deepEqual(flat(decideGate(pinInput({ upstream }))), {
+      allowed: true,
+      kind: "pin",
+      from: "stage",
+      reason: `digest ${D2} pinned for sha-decade01`,
+      checkUpstream: false,
+    });
+    const other = flat(decideGate(pinInput({ upstream: { ...upstream, digests: { dex: D1 } } })));
+    assert.equal(other.allowed, false);
+    assert.match(String(other.message), /stage runs sha-decade01 as sha256:1111111/);
+  });
+
+  it("takes the digest the upstream ran the tag as, from its records", () => {
+    const history = [{ ...record("sha-decade01"), digest: D2 }];
+    const upstream = { environment: "stage", tags: { dex: "sha-c0ffee01" }, history };
+    assert.equal(flat(decideGate(pinInput({ upstream }))).kind, "pin");
+  });
+
+  it("asks the registry when no record vouches, and fails closed when it cannot answer", () => {
+    assert.equal(digestEvidenceNeeded(pinInput()), true);
+    assert.equal(flat(decideGate(pinInput({ registry: { digest: D2 } }))).kind, "pin");
+    const wrong = flat(decideGate(pinInput({ registry: { digest: D1 } })));
+    assert.match(String(wrong.message), /the registry has sha-decade01 as sha256:1111111/);
+    const down = flat(decideGate(pinInput({ registry: { unreadable: "connection refused" } })));
+    assert.equal(down.allowed, false);
+    assert.match(String(down.message), /connection refused/);
+  });
+
+  it("checks a promotion's digest against the registry when the upstream recorded none", () => {
+    const input = prodInput({ digest: D1 });
+    assert.equal(digestEvidenceNeeded(input), true);
+    assert.equal(flat(decideGate(input)).allowed, false);
+    assert.equal(flat(decideGate({ ...input, registry: { digest: D1 } })).kind, "promotion");
+  });
+
+  it("keeps an unchanged digest unchanged, with no registry read", () => {
+    const own = { tag: "sha-decade01", digest: D2, history: [record("sha-decade01")] };
+    const input = pinInput({ own });
+    assert.equal(digestEvidenceNeeded(input), false);
+    assert.equal(flat(decideGate(input)).kind, "unchanged");
+  });
+
+  it("rolls back only to the bytes the environment ran", () => {
+    const history = [record("sha-c0ffee01"), { ...record("sha-11111111"), digest: D1 }];
+    const bypass = { kind: "rollback" as const, tag: "sha-11111111", reason: "broken" };
+    const own = { tag: "sha-c0ffee01", history };
+    const back = prodInput({ tag: "sha-11111111", digest: D1, own, bypass });
+    assert.equal(flat(decideGate(back)).kind, "rollback");
+    const forged = flat(decideGate({ ...back, digest: D2 }));
+    assert.equal(forged.allowed, false);
+    assert.match(String(forged.message), /prod ran sha-11111111 as sha256:1111111/);
+  });
+});
+
+describe("the promotion gate and stale bypasses", () => {
+  it("refuses a bypass written for another tag: a stale hotfix lets nothing through", () => {
+    // The attack of issue #20: a hotfix bypass for H stayed in the file; a later edit to Z was
+    // recorded as that hotfix.
+    const bypass = { kind: "hotfix" as const, tag: "v20260101-abc1234", reason: "CVE" };
+    const decision = flat(decideGate(prodInput({ tag: "sha-0badc0de", bypass })));
+    assert.deepEqual(decision, {
+      allowed: false,
+      message:
+        "the hotfix bypass of dex was written for v20260101-abc1234, not for sha-0badc0de; accepted: remove promotion:apps.dex.bypass (the next promotion's edit does), or write a bypass for sha-0badc0de with its own reason",
+    });
+    // Kept for the tag it was written for, it still covers that tag.
+    const kept = flat(
+      decideGate(prodInput({ tag: "v20260101-abc1234", bypass, own: { history: [] } })),
+    );
+    assert.equal(kept.kind, "hotfix");
   });
 });

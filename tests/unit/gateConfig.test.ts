@@ -80,10 +80,11 @@ const cases: BadCase[] = [
     overrides: {
       "promotion:apps": appsWith(
         "prod",
-        (dex) => (dex.bypass = { kind: "hotfix", reason: "CVE", approvedBy: "me" }),
+        (dex) =>
+          (dex.bypass = { kind: "hotfix", tag: dex.tag, reason: "CVE", approvedBy: "me" }),
       ),
     },
-    expect: ["promotion:apps.dex.bypass.approvedBy", "no such key", "kind, reason"],
+    expect: ["promotion:apps.dex.bypass.approvedBy", "no such key", "kind, tag, reason"],
   },
   {
     name: "an environment with an upstream but no gate",
