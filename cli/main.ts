@@ -5,6 +5,7 @@
  *   promote   open a PR moving the upstream's tags into the next environment
  *   rollback  open a PR moving an environment back to a tag it ran before (an exception)
  *   hotfix    open a PR pinning a tag in an environment straight away (an exception)
+ *   initial   open a PR letting a stack with no state take its pinned tags (first deployment)
  *   pin-digests  open a PR pinning the registry's digest next to each tag an environment runs
  *   discover  take the newest build of each app from the registry into the first environment
  *   sync      open PRs merging the last environment's branch back into the others' branches
@@ -36,6 +37,11 @@ export const COMMAND_SUMMARIES: readonly { name: string; summary: string }[] = [
   { name: "promote", summary: "open a PR giving an environment the tags its upstream runs" },
   { name: "rollback", summary: "open a PR moving an environment back to a tag it ran before" },
   { name: "hotfix", summary: "open a PR pinning a tag in an environment without its upstream" },
+  {
+    name: "initial",
+    summary:
+      "open a PR letting a stack with no state take the tags it pins (a reviewed first deployment)",
+  },
   {
     name: "pin-digests",
     summary: "open a PR pinning the registry's digest next to each tag an environment runs",
@@ -75,6 +81,7 @@ function loadRuntime() {
       (require("./commands/promote") as typeof import("./commands/promote")).promoteCommand,
       (require("./commands/rollback") as typeof import("./commands/rollback")).rollbackCommand,
       (require("./commands/hotfix") as typeof import("./commands/hotfix")).hotfixCommand,
+      (require("./commands/initial") as typeof import("./commands/initial")).initialCommand,
       (require("./commands/pinDigests") as typeof import("./commands/pinDigests"))
         .pinDigestsCommand,
       (require("./commands/discover") as typeof import("./commands/discover")).discoverCommand,

@@ -110,6 +110,7 @@ export function commitSubject(kind: ChangeKind, env: string, changes: AppChange[
   if (kind === "rollback") return `chore: roll back ${env} to ${tags}`;
   if (kind === "pin-digests") return `chore: pin the registry's digests of ${tags} in ${env}`;
   if (kind === "build") return `chore: take the new build ${tags} into ${env}`;
+  if (kind === "initial") return `chore: first deployment of ${env} at ${tags}`;
   return `chore: hotfix ${env} to ${tags}`;
 }
 

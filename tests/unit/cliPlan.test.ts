@@ -6,6 +6,7 @@ import { listStacks, loadStackFile } from "../../config/stackFiles";
 import { branchName, REASON_REQUIRED, type ChangePlan, type Planned } from "../../cli/plan/change";
 import { tagRuns, type StackVersion } from "../../cli/plan/history";
 import { planHotfix } from "../../cli/plan/hotfix";
+import { planInitial } from "../../cli/plan/initial";
 import { planPromotion } from "../../cli/plan/promotion";
 import { chooseRollbackTag, planRollback } from "../../cli/plan/rollback";
 import type { StackState } from "../../cli/plan/state";
@@ -383,5 +384,30 @@ describe("cli: pull request text", () => {
     assert.ok(pr.body.includes("**Reason:** login broken"));
     assert.ok(pr.body.includes("- [ ] dex: `sha-aaaaaaa` is what prod ran before `sha-5eed0c3d`"));
     assert.ok(pr.body.includes("the fix goes through dev -> stage -> prod"));
+  });
+});
+
+describe("cli: planning a reviewed first deployment (initial)", () => {
+  it("writes an initial bypass for the very tag each app pins, changing no tag", () => {
+    const plan = planOf(planInitial(states(), { env: "prod", reason: "new prod cluster" }));
+    assert.equal(plan.kind, "initial");
+    assert.equal(plan.branch, `initial-prod-${TAGS.prod}`);
+    assert.equal(plan.commitSubject, `chore: first deployment of prod at ${TAGS.prod}`);
+    assert.deepEqual(plan.edits, [
+      {
+        app: "dex",
+        tag: TAGS.prod,
+        bypass: { kind: "initial", tag: TAGS.prod, reason: "new prod cluster" },
+      },
+    ]);
+  });
+
+  it("needs a reason, and has nothing to do for the first environment or a bypass already there", () => {
+    assert.equal(refusalOf(planInitial(states(), { env: "prod" })), REASON_REQUIRED);
+    assert.ok("nothingToDo" in planInitial(states(), { env: "dev", reason: "x" }));
+    const bypass = { kind: "initial" as const, tag: TAGS.prod, reason: "x" };
+    assert.ok(
+      "nothingToDo" in planInitial(states(TAGS, { prod: bypass }), { env: "prod", reason: "x" }),
+    );
   });
 });
