@@ -17,7 +17,7 @@ import {
 } from "./chain";
 import type { EnvironmentConfig } from "../model/environment";
 import { configNearLimit, configTooBig, engineConfigBytes } from "../rules/configSize";
-import { engineConfig, listStacks, loadStackFile } from "./stackFiles";
+import { engineConfig, listStacks, loadStackFile, stackKeyProblems } from "./stackFiles";
 
 /**
  * The project directory, where the stack files are: the engine runs the program there (and the
@@ -37,7 +37,17 @@ export function loadEnvironmentConfig(): EnvironmentConfig {
   const all = pulumi.runtime.allConfig();
   warnAboutConfigSizes(stack, all);
   const raw = decodeConfigValues(all);
-  const chain = chainConfigProblems(readChainLinks(projectDirectory(), stack, raw), stack);
+  // No key is ignored: a key in a namespace nothing reads (promotoin:...) and a stack file with
+  // YAML references are refused with the rest; `npm run stack` names the copy the engine was given.
+  const chain = [
+    ...stackKeyProblems(
+      projectDirectory(),
+      stack,
+      all,
+      process.env.PROMOTION_STACK_CONFIG_FILE || undefined,
+    ),
+    ...chainConfigProblems(readChainLinks(projectDirectory(), stack, raw), stack),
+  ];
   try {
     return validateStackConfig(stack, raw, chain);
   } catch (error) {

@@ -202,3 +202,17 @@ describe("config keys: the CLI refuses to plan on a file with a key nothing read
     }
   });
 });
+
+describe("config keys: the program refuses a key nothing reads before declaring anything", () => {
+  it("names the typo'd namespace and the key meant (promotoin:syncWindows)", async () => {
+    const { runProgram } = await import("../../harness/program");
+    const { expectRefusal } = await import("../support/refusal");
+    const { SEED } = await import("../fixtures");
+    await expectRefusal(
+      () =>
+        runProgram("prod", { "promotoin:syncWindows": "[]" }, undefined, { projectDir: SEED.dir }),
+      "prod",
+      ["promotoin:syncWindows", "promotion:syncWindows"],
+    );
+  });
+});
