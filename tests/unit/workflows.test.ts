@@ -310,7 +310,7 @@ function reportScript(doc: Doc): string {
 }
 
 interface Api {
-  comments: Array<{ id: number; body: string }>;
+  comments: Array<{ id: number; body: string; user: { login: string } }>;
   created: string[];
   updated: Array<{ id: number; body: string }>;
   checks: Array<{
@@ -476,8 +476,8 @@ describe("workflows: preview on pull requests", () => {
       },
       { stacks: ["dev"], chain: ["dev"] },
       [
-        { id: 1, body: "LGTM" },
-        { id: 2, body: `${MARKER}\nold` },
+        { id: 1, body: "LGTM", user: { login: "reviewer" } },
+        { id: 2, body: `${MARKER}\nold`, user: { login: "github-actions[bot]" } },
       ],
     );
     assert.deepEqual(api.updated, [{ id: 2, body: `${MARKER}\nnew` }]);
