@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Runs the Pulumi engine on one stack with the embedded default: the toolchain built from Go
 # modules (scripts/toolchain.sh), a local file backend in .pulumi-state/, and the passphrase
-# secrets provider. Usage: scripts/stack.sh <preview|up|destroy|refresh|output> <stack> [pulumi args...]
+# secrets provider. Usage: scripts/stack.sh <init|preview|up|destroy|refresh|output> <stack> [pulumi args...]
+#
+# A missing stack is created on a preview or up, except where PROMOTION_REQUIRE_STACK=1 (the
+# workflows set it): there a missing stack is refused, since a stack whose state was lost would
+# deploy its first tags, and only `init` creates one, on purpose.
 #
 # The checkout stays exactly as committed: the engine reads and writes a copy of the stack file,
 # `pulumi stack init` runs against a scratch copy of the project file, and an EXIT trap puts the
@@ -17,7 +21,7 @@ usage() {
     file="${file##*/Pulumi.}"
     stacks+=("${file%.yaml}")
   done
-  echo "usage: npm run stack -- <preview|up|destroy|refresh|output> <stack> [pulumi args...]" >&2
+  echo "usage: npm run stack -- <init|preview|up|destroy|refresh|output> <stack> [pulumi args...]" >&2
   echo "stacks: ${stacks[*]:-(none: no Pulumi.<stack>.yaml)}" >&2
 }
 
@@ -29,7 +33,7 @@ if [[ -z "$command" || -z "$stack" || "$command" == "-h" || "$command" == "--hel
 fi
 shift 2
 case "$command" in
-  preview | up | destroy | refresh | output) ;;
+  init | preview | up | destroy | refresh | output) ;;
   *) echo "stack.sh: unknown command '$command'" >&2; usage; exit 2 ;;
 esac
 stack_file="$project/Pulumi.$stack.yaml"
@@ -166,12 +170,23 @@ if ! pulumi stack select "$stack" --non-interactive >/dev/null 2>&1; then
     echo "stack.sh: stack '$stack' has not been deployed on $PULUMI_BACKEND_URL yet" >&2
     exit 1
   fi
+  if [[ "${PROMOTION_REQUIRE_STACK:-}" == "1" && "$command" != "init" ]]; then
+    echo "stack.sh: stack '$stack' does not exist on $PULUMI_BACKEND_URL, and PROMOTION_REQUIRE_STACK=1 (CI) never creates one: a stack whose state was lost is not made anew by a job. Create it on purpose with 'npm run stack -- init $stack' (its first deployment is then gated like a promotion, or takes a reviewed 'npm run promote -- initial --env $stack')" >&2
+    exit 1
+  fi
   # `stack init` writes an encryption salt into the stack file of the directory it runs in (and
   # re-emits the whole file in its own YAML layout): give it a scratch directory holding only the
   # project file.
   mkdir "$scratch/init"
   cp "$project/Pulumi.yaml" "$scratch/init/Pulumi.yaml"
   (cd "$scratch/init" && pulumi stack init "$stack" --non-interactive) >&2
+  if [[ "$command" == "init" ]]; then
+    echo "stack.sh: created stack '$stack' on $PULUMI_BACKEND_URL" >&2
+    exit 0
+  fi
+elif [[ "$command" == "init" ]]; then
+  echo "stack.sh: stack '$stack' already exists on $PULUMI_BACKEND_URL; nothing to do" >&2
+  exit 0
 fi
 
 # The engine writes to the stack file it reads: when the file has no `encryptionsalt:` it adds a

@@ -165,6 +165,20 @@ describe("scripts/stack.sh", () => {
     assert.equal(fs.readFileSync(path.join(box.project, "Pulumi.dev.yaml"), "utf8"), STACK_FILE);
   });
 
+  it("never creates a missing stack where PROMOTION_REQUIRE_STACK=1 (CI); init creates it on purpose", () => {
+    const refused = stackSh(box, ["up", "dev"], { PROMOTION_REQUIRE_STACK: "1" });
+    assert.equal(refused.status, 1, refused.stderr);
+    assert.match(refused.stderr, /stack 'dev' does not exist on .*'npm run stack -- init dev'/);
+    assert.ok(!calls(box).some((c) => /^(stack init|up)/.test(c[3])), "nothing was created or run");
+    const init = stackSh(box, ["init", "dev"], { PROMOTION_REQUIRE_STACK: "1" });
+    assert.equal(init.status, 0, init.stderr);
+    assert.match(init.stderr, /created stack 'dev'/);
+    assert.ok(!calls(box).some((c) => c[3].startsWith("init")), "init runs no engine command");
+    fs.writeFileSync(path.join(box.root, "state", "dev"), "");
+    const up = stackSh(box, ["up", "dev"], { PROMOTION_REQUIRE_STACK: "1" });
+    assert.equal(up.status, 0, up.stderr);
+  });
+
   it("registers the providers once, under the SDK versions, and ignores ambient plugins", () => {
     const home = path.join(box.root, "home", ".cache", "promotion-as-code", "pulumi-home");
     assert.equal(stackSh(box, ["up", "dev"]).status, 0);
