@@ -3,7 +3,7 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { engineConfig } from "../../config/stackFiles";
 import { SEED } from "../fixtures";
-import { ProgramFailed, json } from "../../harness/program";
+import { ProgramFailed, STACK_REFERENCE, json } from "../../harness/program";
 
 /**
  * A stack file's `promotion:apps` (of the seed fixture unless `projectDir` names another project)
@@ -41,6 +41,34 @@ export async function expectRefusal(
 ): Promise<string> {
   const failure = await runFailure(run());
   assert.deepEqual(failure.resources, [], "no resource may be declared");
+  const lines = failure.message.split("\n").filter((l) => l.includes(`stack "${stack}"`));
+  const line = lines.find((l) => expect.every((fragment) => l.includes(fragment)));
+  assert.ok(
+    line,
+    `no line names stack "${stack}" with ${expect.join(" and ")}:\n${failure.message}`,
+  );
+  return line;
+}
+
+/**
+ * expectRefusal for a refusal of the gate, which reads before it decides: the stack references and
+ * the upstream's live objects (`<env>-upstream-*`, read-only `get`s and their provider) may be
+ * there, nothing else.
+ */
+export async function expectGateRefusal(
+  run: () => Promise<unknown>,
+  stack: string,
+  expect: string[],
+): Promise<string> {
+  const failure = await runFailure(run());
+  const declared = failure.resources.filter(
+    (r) => r.type !== STACK_REFERENCE && !/^[a-z0-9-]+-upstream-/.test(r.name),
+  );
+  assert.deepEqual(
+    declared.map((r) => `${r.type} ${r.name}`),
+    [],
+    "nothing but reads may be declared",
+  );
   const lines = failure.message.split("\n").filter((l) => l.includes(`stack "${stack}"`));
   const line = lines.find((l) => expect.every((fragment) => l.includes(fragment)));
   assert.ok(
