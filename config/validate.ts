@@ -268,7 +268,12 @@ function toApps(raw: RawStackConfig): AppConfig[] {
         syncWave: app.syncWave ?? 0,
         ...(app.bypass ? { bypass: app.bypass } : {}),
         ...(app.overrideRules
-          ? { overrideRules: { tag: app.overrideRules.tag, reason: app.overrideRules.reason.trim() } }
+          ? {
+              overrideRules: {
+                tag: app.overrideRules.tag,
+                reason: app.overrideRules.reason.trim(),
+              },
+            }
           : {}),
       };
     })

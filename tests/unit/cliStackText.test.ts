@@ -43,7 +43,11 @@ describe("cli: editing a stack file", () => {
     const before = read("prod");
     const reason = 'login fails: "invalid_grant" # since 10:30';
     const after = editStackText(before, "Pulumi.prod.yaml", [
-      { app: "dex", tag: "sha-0a0b0c0d", bypass: { kind: "rollback", tag: "sha-0a0b0c0d", reason } },
+      {
+        app: "dex",
+        tag: "sha-0a0b0c0d",
+        bypass: { kind: "rollback", tag: "sha-0a0b0c0d", reason },
+      },
     ]);
     assert.deepEqual(readApps(after).dex, {
       tag: "sha-0a0b0c0d",

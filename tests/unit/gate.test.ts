@@ -180,7 +180,9 @@ describe("the promotion gate", () => {
     });
 
     it("refuses a tag the environment never ran", () => {
-      const decision = flat(decideGate(prodInput({ tag: "sha-22222222", bypass: rollback("sha-22222222") })));
+      const decision = flat(
+        decideGate(prodInput({ tag: "sha-22222222", bypass: rollback("sha-22222222") })),
+      );
       assert.deepEqual(decision, {
         allowed: false,
         message:
@@ -223,7 +225,9 @@ describe("the promotion gate", () => {
     it("needs a reason", () => {
       for (const kind of ["hotfix", "rollback"] as const) {
         const decision = flat(
-          decideGate(prodInput({ tag: "sha-11111111", bypass: { kind, tag: "sha-11111111", reason: "  " } })),
+          decideGate(
+            prodInput({ tag: "sha-11111111", bypass: { kind, tag: "sha-11111111", reason: "  " } }),
+          ),
         );
         assert.deepEqual(decision, {
           allowed: false,
@@ -656,13 +660,10 @@ describe("upstream health and soak time", () => {
 
   it("refuses (fails closed) when the upstream cannot be read, unless the stack file accepts it on record", () => {
     const why = "stage's kubeconfig is a secret value";
-    assert.deepEqual(
-      flat(decideUpstreamHealth(input({ application: { readable: false, why } }))),
-      {
-        allowed: false,
-        message: `prod cannot take sha-c0ffee01: promotion:gate asks that stage run it Synced and Healthy for 24h, and stage's live state cannot be read: ${why}; accepted: the same tag once stage's live state can be read from here (a plain or exec-plugin kubeconfig in stage's stack file, not a secret one; stage deployed to a cluster); or promotion:gate.unreadableUpstream: <why prod accepts promotions it cannot check> in prod's stack file, recorded with every such promotion`,
-      },
-    );
+    assert.deepEqual(flat(decideUpstreamHealth(input({ application: { readable: false, why } }))), {
+      allowed: false,
+      message: `prod cannot take sha-c0ffee01: promotion:gate asks that stage run it Synced and Healthy for 24h, and stage's live state cannot be read: ${why}; accepted: the same tag once stage's live state can be read from here (a plain or exec-plugin kubeconfig in stage's stack file, not a secret one; stage deployed to a cluster); or promotion:gate.unreadableUpstream: <why prod accepts promotions it cannot check> in prod's stack file, recorded with every such promotion`,
+    });
     const settings = { soakSeconds: 86400, requireHealthy: true, unreadableUpstream: "EKS SSO" };
     assert.deepEqual(
       flat(decideUpstreamHealth(input({ settings, application: { readable: false, why } }))),

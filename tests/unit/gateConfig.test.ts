@@ -80,8 +80,7 @@ const cases: BadCase[] = [
     overrides: {
       "promotion:apps": appsWith(
         "prod",
-        (dex) =>
-          (dex.bypass = { kind: "hotfix", tag: dex.tag, reason: "CVE", approvedBy: "me" }),
+        (dex) => (dex.bypass = { kind: "hotfix", tag: dex.tag, reason: "CVE", approvedBy: "me" }),
       ),
     },
     expect: ["promotion:apps.dex.bypass.approvedBy", "no such key", "kind, tag, reason"],
