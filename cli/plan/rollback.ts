@@ -142,7 +142,12 @@ export function planRollback(
       // The digest the environment ran the tag as, when its stack file pinned one then.
       changes.map((c) => {
         const digest = c.digest ?? (state.apps[c.app]?.digest ? null : undefined);
-        return { app: c.app, tag: c.tag, ...(digest !== undefined ? { digest } : {}), bypass: bypass(c.tag) };
+        return {
+          app: c.app,
+          tag: c.tag,
+          ...(digest !== undefined ? { digest } : {}),
+          bypass: bypass(c.tag),
+        };
       }),
       body,
     ),
