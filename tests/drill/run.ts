@@ -462,7 +462,16 @@ class Drill {
   }
 
   step0Initial(): void {
-    for (const stack of this.chain()) {
+    for (const [index, stack] of this.chain().entries()) {
+      // A stack without state is gated like a promotion (issue #20): on a fresh backend, what the
+      // stack files pin is taken through a reviewed first deployment (`promote initial`), merged.
+      if (index > 0) {
+        const branch = this.openPullRequest(
+          ["initial", "--env", stack, "--reason", "a fresh backend: the drill's first deployment"],
+          stack,
+        );
+        this.merge(branch);
+      }
       const outputs = this.deploy(stack);
       for (const [app, pin] of Object.entries(this.pins(stack))) {
         this.expectRecord(outputs, stack, app, { tag: pin.tag, kind: "initial", from: stack });
@@ -593,9 +602,10 @@ class Drill {
         );
       },
     );
+    // The new stack has no state: its first deployment is gated like a promotion from upstream.
     const outputs = this.deploy(name);
     for (const [app, pin] of Object.entries(this.pins(name))) {
-      this.expectRecord(outputs, name, app, { tag: pin.tag, kind: "initial", from: name });
+      this.expectRecord(outputs, name, app, { tag: pin.tag, kind: "promotion", from: upstream });
     }
     const lastOutputs = this.deploy(last);
     this.check(`${last} keeps its records when it moves behind ${name}`, () => {

@@ -52,16 +52,36 @@ describe("the promotion gate with the real engine", function () {
     return (outputs.promotionRecords.value as Record<string, PromotionRecord[]>).dex;
   }
 
-  it("brings a fresh backend up in chain order, each first deployment recorded as initial", async () => {
-    for (const stackName of SEED.environments) {
-      const stack = await engineStack(project, stackName);
-      assert.equal((await stack.up()).summary.result, "succeeded");
-      const [record, ...rest] = await records(stackName);
-      assert.deepEqual(rest, []);
-      assert.equal(record.kind, "initial");
-      assert.equal(record.from, stackName);
-      assert.equal(record.by, "integration-actor");
-    }
+  it("brings a fresh backend up in chain order: a stack without state is gated like a promotion", async () => {
+    const [dev, stage, prod] = await Promise.all(
+      SEED.environments.map((name) => engineStack(project, name)),
+    );
+    assert.equal((await dev.up()).summary.result, "succeeded");
+    const [first] = await records("dev");
+    assert.deepEqual([first.kind, first.from, first.by], ["initial", "dev", "integration-actor"]);
+    // stage pins the tag dev runs: its first deployment is a promotion from dev.
+    assert.equal((await stage.up()).summary.result, "succeeded");
+    const [toStage, ...rest] = await records("stage");
+    assert.deepEqual(rest, []);
+    assert.deepEqual([toStage.kind, toStage.from], ["promotion", "dev"]);
+    // prod pins a tag stage does not run: refused, state untouched, until a reviewed initial bypass.
+    const refusal = new RegExp(
+      `prod cannot take ${SEED.tags.prod}: stage runs ${SEED.tags.stage} \\(first deployment of prod`,
+    );
+    await assert.rejects(prod.preview(), refusal);
+    await assert.rejects(prod.up(), refusal);
+    editProd(
+      (dex) => (dex.bypass = { kind: "initial", tag: SEED.tags.prod, reason: "a fresh backend" }),
+    );
+    assert.equal((await prod.up()).summary.result, "succeeded");
+    const [initial, ...none] = await records("prod");
+    assert.deepEqual(none, []);
+    assert.deepEqual(
+      [initial.kind, initial.from, initial.reason],
+      ["initial", "prod", "a fresh backend"],
+    );
+    // The next change removes the bypass, as the CLI's next promotion does.
+    editProd((dex) => delete dex.bypass);
   });
 
   it("reads its own previous outputs: a second up changes nothing, records included", async () => {
@@ -99,20 +119,24 @@ describe("the promotion gate with the real engine", function () {
     assert.equal(record.tag, SEED.tags.stage);
     assert.match(record.checks ?? "", /^not checked: prod renders manifests/);
     assert.equal(previous.kind, "initial");
+    editProd((dex) => delete dex.bypass);
   });
 
   it("rolls back, with a reason, only to a tag prod ran", async () => {
     const stack = await engineStack(project, "prod");
     editProd((dex) => {
       dex.tag = "sha-77777777";
-      dex.bypass = { kind: "rollback", reason: "the new build breaks logins" };
+      dex.bypass = { kind: "rollback", tag: "sha-77777777", reason: "the new build breaks logins" };
     });
     await assert.rejects(
       stack.preview(),
       /prod cannot roll back to sha-77777777: prod never ran it/,
     );
     // Back to the tag the seed's prod was first deployed with.
-    editProd((dex) => (dex.tag = SEED.tags.prod));
+    editProd((dex) => {
+      dex.tag = SEED.tags.prod;
+      dex.bypass.tag = SEED.tags.prod;
+    });
     assert.equal((await stack.up()).summary.result, "succeeded");
     const [record] = await records("prod");
     assert.equal(record.kind, "rollback");
@@ -138,7 +162,11 @@ describe("the promotion gate with the real engine", function () {
   it("takes a hotfix of any immutable tag, recorded with its reason", async () => {
     editProd((dex) => {
       dex.tag = "sha-feedf00d";
-      dex.bypass = { kind: "hotfix", reason: "CVE-2026-1234 in the login handler" };
+      dex.bypass = {
+        kind: "hotfix",
+        tag: "sha-feedf00d",
+        reason: "CVE-2026-1234 in the login handler",
+      };
     });
     const stack = await engineStack(project, "prod");
     assert.equal((await stack.up()).summary.result, "succeeded");
