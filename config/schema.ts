@@ -22,6 +22,12 @@ import { governanceSchema } from "./governance";
 import { evidenceSchema, rulesSchema, verificationSchema } from "./promotionRules";
 import { signaturesSchema } from "./signatures";
 import { strictObject } from "./zodShapes";
+import {
+  SYNC_WINDOW_MAX_MINUTES,
+  formatWindowMinutes,
+  maxWindowMinutes,
+  windowMinutes,
+} from "../rules/syncWindow";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -83,6 +89,8 @@ const manifestSource = strictObject(manifestSourceShape);
 
 const UNREADABLE_UPSTREAM =
   "a non-empty reason why a promotion may go ahead when the upstream's live state cannot be read (leave it out to refuse such a promotion)";
+const AUTOMATED_SYNC_REASON =
+  "a non-empty reason why the last environment of the chain syncs automatically (leave it out to keep syncMode: automated for earlier environments only)";
 const OVERRIDE_REASON =
   "a non-empty reason: why this promotion goes ahead although its promotion rules fail";
 
@@ -120,10 +128,20 @@ const overrideRules = strictObject(
 );
 
 /** What a promotion waits for in the upstream's live Argo CD Application (rules/gate.ts). */
+/**
+ * The longest soak time: 30 days. A longer wait is no gate but a freeze, and a typo (99999999999h)
+ * would otherwise hold every promotion for ever without saying so.
+ */
+export const SOAK_TIME_MAX_SECONDS = 30 * 24 * 3600;
+const SOAK_TIME_BOUND = "at most 30d (720h): a longer soak is a freeze, not a gate";
+
 const gate = strictObject({
   soakTime: z
     .union([z.string(), z.number()], { error: ACCEPTED_DURATION })
-    .refine((value) => parseDuration(value) !== undefined, { error: ACCEPTED_DURATION }),
+    .refine((value) => parseDuration(value) !== undefined, { error: ACCEPTED_DURATION })
+    .refine((value) => (parseDuration(value) ?? 0) <= SOAK_TIME_MAX_SECONDS, {
+      error: `${ACCEPTED_DURATION}, ${SOAK_TIME_BOUND}`,
+    }),
   requireHealthy: z.boolean({ error: "true or false" }),
   /** Accept a promotion whose upstream cannot be read, and why (rules/gate.ts). */
   unreadableUpstream: z
@@ -201,6 +219,8 @@ const role = strictObject({
   canSync: z.boolean({ error: "true or false" }),
 }) satisfies z.ZodType<RoleConfig>;
 
+const SYNC_WINDOW_BOUND = `at most ${formatWindowMinutes(SYNC_WINDOW_MAX_MINUTES)} (31 days, a month's freeze) and shorter than the longest time between two starts of its schedule`;
+
 // Numbers, ranges, steps and lists, plus the month and day names cron accepts (MON, JAN).
 const CRON_FIELD = /^[0-9A-Za-z*,/\-?]+$/;
 const syncWindow = strictObject({
@@ -219,13 +239,32 @@ const syncWindow = strictObject({
   duration: z
     .string({ error: "a duration such as 1h or 30m" })
     .regex(/^([0-9]+h)?([0-9]+m)?$/, "a duration such as 1h, 30m or 1h30m")
-    .min(2, "a duration such as 1h, 30m or 1h30m"),
+    .min(2, "a duration such as 1h, 30m or 1h30m")
+    .refine((text) => (windowMinutes(text) ?? 1) > 0, {
+      error: "a duration such as 1h, 30m or 1h30m, more than 0",
+    })
+    .refine((text) => (windowMinutes(text) ?? 0) <= SYNC_WINDOW_MAX_MINUTES, {
+      error: `a duration such as 1h, 30m or 1h30m, ${SYNC_WINDOW_BOUND}`,
+    }),
   timeZone: nonEmpty("timeZone").optional(),
   manualSync: z.boolean({ error: "true or false" }).optional(),
   applications: z
     .array(nonEmpty("application"), { error: "a list of application names or globs" })
     .optional(),
-}) satisfies z.ZodType<SyncWindowConfig>;
+})
+  // A window at least as long as the longest time between two starts of its schedule never
+  // closes (rules/syncWindow.ts); checked once the window's own keys are valid.
+  .superRefine((window, ctx) => {
+    const longest = maxWindowMinutes(window.schedule);
+    const minutes = windowMinutes(window.duration);
+    if (longest === undefined || minutes === undefined || minutes <= longest) return;
+    if (minutes > SYNC_WINDOW_MAX_MINUTES) return; // the duration's own bound says so
+    ctx.addIssue({
+      code: "custom",
+      path: ["duration"],
+      message: `a duration of at most ${formatWindowMinutes(longest)}: shorter than the longest time between two starts of "${window.schedule}" (${formatWindowMinutes(longest + 1)}), else the window never closes`,
+    });
+  }) satisfies z.ZodType<SyncWindowConfig>;
 
 const clusterResource = strictObject({
   group: z.string({ error: 'an API group ("" for core)' }),
@@ -263,6 +302,14 @@ export const stackConfigSchema = strictObject({
     .array(dnsLabel("namespace"), { error: "a list of namespace names" })
     .optional(),
   syncMode: z.enum(["automated", "manual"], { error: "automated or manual" }),
+  /**
+   * Why the last environment of the chain may sync automatically: the reviewed opt-in without
+   * which config/validate.ts refuses syncMode: automated there.
+   */
+  automatedSyncReason: z
+    .string({ error: AUTOMATED_SYNC_REASON })
+    .refine((reason) => reason.trim() !== "", { error: AUTOMATED_SYNC_REASON })
+    .optional(),
   engine: engineSchema.optional(),
   flux: fluxSchema.optional(),
   slackChannel: z

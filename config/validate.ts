@@ -11,6 +11,8 @@ import { checkImageTag } from "../rules/imageTag";
 import { repoMatches } from "../rules/sourceRepos";
 import { closest } from "../rules/suggest";
 import { gateKeyProblems, toGateConfig } from "./gate";
+import { parseDuration } from "../rules/gate";
+import type { ChainLink } from "../rules/chain";
 import { defaultsFor, expandApps, writtenAt } from "../rules/appDefaults";
 import { engineKeyProblems, toEngineConfig } from "./engine";
 import { helmKeyProblems, toHelmChart } from "./helm";
@@ -142,13 +144,192 @@ function staleExceptionProblems(
   return problems;
 }
 
+/**
+ * A password in a URL's userinfo (`https://admin:s3cret@host`), wherever the URL sits; a user alone
+ * (`ssh://git@github.com/...`) is no credential. The password runs to the authority's last `@`.
+ */
+const URL_PASSWORD = /\b([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s/?#@:]*:)[^\s/?#]+@/g;
+
+/** `text` with the password of every URL in it shown as [secret]. */
+export function redactUrlPasswords(text: string): string {
+  return text.replace(URL_PASSWORD, "$1[secret]@");
+}
+
+/** A value with every string in it redacted as redactUrlPasswords does. */
+function redactValue(value: unknown): unknown {
+  if (typeof value === "string") return redactUrlPasswords(value);
+  if (Array.isArray(value)) return value.map(redactValue);
+  if (isObject(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValue(v)]));
+  }
+  return value;
+}
+
+/** A refusal that quotes no URL's password (in its value, what it accepts or why). */
+function redactRefusal(refusal: Refusal): Refusal {
+  return {
+    ...refusal,
+    value: redactValue(refusal.value),
+    accepted: redactUrlPasswords(refusal.accepted),
+    ...(refusal.reason !== undefined ? { reason: redactUrlPasswords(refusal.reason) } : {}),
+  };
+}
+
+/**
+ * Every string of the config that holds a URL with a password, by path. A stack file is reviewed,
+ * committed and printed in previews, so a credential never belongs in it: clusterServer,
+ * sourceRepos, repoURLs, chart repositories, Prometheus, smoke endpoints and env values alike.
+ */
+function urlPasswordProblems(
+  value: unknown,
+  path: PropertyKey[] = [],
+): { path: PropertyKey[]; accepted: string }[] {
+  if (typeof value === "string") {
+    URL_PASSWORD.lastIndex = 0;
+    return URL_PASSWORD.test(value)
+      ? [
+          {
+            path,
+            accepted:
+              "a URL without a password in it (https://host/..., or a user alone as in ssh://git@host/...): give the credential to Argo CD or the cluster as a Kubernetes Secret, or set the value with `pulumi config set --secret`",
+          },
+        ]
+      : [];
+  }
+  if (Array.isArray(value))
+    return value.flatMap((item, i) => urlPasswordProblems(item, [...path, i]));
+  if (isObject(value)) {
+    return Object.entries(value).flatMap(([key, item]) =>
+      urlPasswordProblems(item, [...path, key]),
+    );
+  }
+  return [];
+}
+
+/**
+ * Upper bounds of the duration keys other modules' schemas define (config/promotionRules.ts,
+ * config/engine.ts), in seconds: a typo such as 99999999999h must not pass as a wait of centuries.
+ * promotion:gate.soakTime and promotion:syncWindows[].duration are bounded in config/schema.ts.
+ */
+export const DURATION_BOUNDS: readonly {
+  path: string[];
+  seconds: number;
+  shown: string;
+  why: string;
+}[] = [
+  {
+    path: ["rules", "slo", "window"],
+    seconds: 30 * 86400,
+    shown: "30d",
+    why: "an SLO is measured over at most a month",
+  },
+  {
+    path: ["rules", "canary", "duration"],
+    seconds: 30 * 86400,
+    shown: "30d",
+    why: "as long as the longest soak time",
+  },
+  {
+    path: ["verification", "timeout"],
+    seconds: 86400,
+    shown: "24h",
+    why: "promote verify waits in one job",
+  },
+  {
+    path: ["verification", "watch"],
+    seconds: 86400,
+    shown: "24h",
+    why: "promote verify watches in one job",
+  },
+  {
+    path: ["verification", "slo", "window"],
+    seconds: 30 * 86400,
+    shown: "30d",
+    why: "an SLO is measured over at most a month",
+  },
+  {
+    path: ["flux", "interval"],
+    seconds: 86400,
+    shown: "24h",
+    why: "Flux would leave drift alone for longer",
+  },
+  {
+    path: ["flux", "timeout"],
+    seconds: 86400,
+    shown: "24h",
+    why: "a reconciliation that takes longer has failed",
+  },
+  {
+    path: ["flux", "sourceInterval"],
+    seconds: 86400,
+    shown: "24h",
+    why: "Flux would not see new commits for longer",
+  },
+];
+
+function durationBoundProblems(raw: Loose): { path: PropertyKey[]; accepted: string }[] {
+  const problems: { path: PropertyKey[]; accepted: string }[] = [];
+  for (const bound of DURATION_BOUNDS) {
+    const value = valueAt(raw, bound.path);
+    const seconds = parseDuration(value);
+    if (seconds !== undefined && seconds > bound.seconds) {
+      problems.push({
+        path: bound.path,
+        accepted: `a duration of at most ${bound.shown}: ${bound.why}`,
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * The last environment of the chain (one no stack file names as its upstream) is where users are:
+ * an automated sync there deploys every merge at once, so it needs a reviewed reason in the stack
+ * file, `promotion:automatedSyncReason`. `links` is the chain as the stack files declare it; without
+ * it (a caller that did not read the other stack files) the position is unknown and not checked.
+ */
+function automatedSyncProblems(
+  raw: Loose,
+  links: readonly ChainLink[] | undefined,
+): { path: PropertyKey[]; accepted: string }[] {
+  const reason = raw.automatedSyncReason;
+  const hasReason = typeof reason === "string" && reason.trim() !== "";
+  if (raw.syncMode !== "automated") {
+    return reason === undefined
+      ? []
+      : [
+          {
+            path: ["automatedSyncReason"],
+            accepted: `not set unless promotion:syncMode is automated (it is ${typeof raw.syncMode === "string" ? raw.syncMode : "manual"}): a reason left behind would pass a later switch to automated unreviewed`,
+          },
+        ];
+  }
+  if (hasReason || links === undefined || typeof raw.environment !== "string") return [];
+  const environment = raw.environment;
+  const downstream = links
+    .filter((link) => link.upstream === environment)
+    .map((l) => l.environment);
+  if (downstream.length > 0) return [];
+  return [
+    {
+      path: ["syncMode"],
+      accepted: `manual on ${environment}, the last environment of the chain (no stack file names it as its promotion:upstream): an automated sync there deploys every merge to users at once; to keep it automated, say why in promotion:automatedSyncReason: "<the reviewed reason>"`,
+    },
+  ];
+}
+
 const RESERVED_NAMESPACES = new Set(["default", "kube-system", "kube-public", "kube-node-lease"]);
 
 /**
  * Rules that relate several keys. They read the raw values defensively, so they still run (and
  * report) when other keys are malformed.
  */
-function crossKeyProblems(stack: string, raw: Loose, locate: Locate): Refusal[] {
+function crossKeyProblems(
+  stack: string,
+  raw: Loose,
+  locate: Locate,
+  links: readonly ChainLink[] | undefined,
+): Refusal[] {
   const problems: Refusal[] = [];
   const add = (path: PropertyKey[], accepted: string) =>
     problems.push({ stack, ...locate(path), accepted });
@@ -242,6 +423,9 @@ function crossKeyProblems(stack: string, raw: Loose, locate: Locate): Refusal[] 
   for (const problem of gateKeyProblems(raw)) add(problem.path, problem.accepted);
   for (const problem of engineKeyProblems(raw)) add(problem.path, problem.accepted);
   for (const problem of helmKeyProblems(raw)) add(problem.path, problem.accepted);
+  for (const problem of urlPasswordProblems(raw)) add(problem.path, problem.accepted);
+  for (const problem of durationBoundProblems(raw)) add(problem.path, problem.accepted);
+  for (const problem of automatedSyncProblems(raw, links)) add(problem.path, problem.accepted);
   return problems;
 }
 
@@ -283,12 +467,16 @@ function toApps(raw: RawStackConfig): AppConfig[] {
 /**
  * Validates the raw `promotion:*` values of one stack (keys without the namespace) and returns
  * the typed config, or throws a StackConfigError listing every problem, including `acrossStacks`:
- * problems found across the stack files (the promotion chain, config/chain.ts).
+ * problems found across the stack files (the promotion chain, config/chain.ts). `links`, the chain
+ * as every stack file declares it (config/chain.ts readChainLinks), tells whether this stack is the
+ * last environment, whose automated sync needs promotion:automatedSyncReason. No refusal quotes a
+ * URL's password: it is shown as [secret].
  */
 export function validateStackConfig(
   stack: string,
   raw: Record<string, unknown>,
   acrossStacks: readonly Refusal[] = [],
+  links?: readonly ChainLink[],
 ): EnvironmentConfig {
   // Apps expanded over promotion:appDefaults; the defaults themselves are checked with their
   // placeholders filled in. A problem is named where the user wrote the value, once.
@@ -308,14 +496,16 @@ export function validateStackConfig(
   const seen = new Set<string>();
   const problems = [
     ...(parsed.success ? [] : problemsFromZod(stack, raw, parsed.error, locate)),
-    ...crossKeyProblems(stack, checked, locate),
+    ...crossKeyProblems(stack, checked, locate, links),
     ...acrossStacks,
-  ].filter((problem) => {
-    const id = `${problem.stack}\0${problem.key}\0${problem.accepted}`;
-    if (seen.has(id)) return false;
-    seen.add(id);
-    return true;
-  });
+  ]
+    .map(redactRefusal)
+    .filter((problem) => {
+      const id = `${problem.stack}\0${problem.key}\0${problem.accepted}`;
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
   if (problems.length > 0 || !parsed.success) throw new StackConfigError(stack, problems);
 
   const cfg = parsed.data;

@@ -5,7 +5,7 @@
 import type { ReportViolation, ResourceValidationPolicy } from "@pulumi/policy";
 import { ACCEPTED_IMAGE_TAGS, checkImageTag } from "../rules/imageTag";
 import { at, isRecord, stringAt, type Props } from "./props";
-import { environmentView, type StackConfig } from "./stackConfig";
+import { environmentView, isLastEnvironment, type StackConfig } from "./stackConfig";
 import { NO_STACK_CONFIG, formatViolation, type Violation } from "./violation";
 
 export const APPLICATION_TYPE = "kubernetes:argoproj.io/v1alpha1:Application";
@@ -135,6 +135,30 @@ export function syncModeViolations(
         `environment ${JSON.stringify(env.environment)} is configured promotion:syncMode: ` +
         `${env.syncMode}, so Argo CD must never sync it on its own`,
       accepted: "no spec.syncPolicy.automated (a sync by hand, argocd app sync)",
+    });
+  }
+  // The last environment is where users are: automated there needs a reviewed reason in the stack
+  // file, as the program refuses it without one (config/validate.ts). Without the chain (the pack
+  // did not get the stack file) the position cannot be told, and only the program checks it.
+  if (
+    isAutomated &&
+    env.syncMode === "automated" &&
+    env.automatedSyncReason === undefined &&
+    env.environment !== undefined &&
+    config.chain !== undefined &&
+    isLastEnvironment(config.chain, env.environment)
+  ) {
+    violations.push({
+      object: name,
+      field: "spec.syncPolicy.automated",
+      value: automated,
+      reason:
+        `environment ${JSON.stringify(env.environment)} is the last of the chain (no stack file ` +
+        "names it as its promotion:upstream), and an automated sync there deploys every merge " +
+        "to users at once without a reviewed reason",
+      accepted:
+        'promotion:syncMode: manual, or promotion:automatedSyncReason: "<the reviewed reason>" ' +
+        "in the stack file",
     });
   }
   return violations;
@@ -300,7 +324,8 @@ export function argoCdPolicies(config: StackConfig | undefined): ResourceValidat
       name: "manual-environments-sync-by-hand",
       description:
         "An Application of an environment configured promotion:syncMode: manual has no automated " +
-        "sync, and carries the stack's environment label.",
+        "sync, nor one of the chain's last environment without promotion:automatedSyncReason; " +
+        "and it carries the stack's environment label.",
       enforcementLevel: "mandatory",
       validateResource: on(APPLICATION_TYPE, "Application", (name, props) =>
         syncModeViolations(name, props, config),

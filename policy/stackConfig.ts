@@ -5,6 +5,7 @@
  * here, itself: the stack file is the truth an edit of the program cannot change.
  */
 import * as fs from "fs";
+import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { securePathsOfConfig } from "../rules/redact";
 import { strings } from "./props";
@@ -24,6 +25,18 @@ export interface StackConfig {
    * its secret ones.
    */
   securePaths?: ReadonlySet<string>;
+  /**
+   * The promotion chain as the project's stack files declare it (each stack's
+   * `promotion:upstream`), read next to the stack file; undefined when the pack did not get it.
+   * It tells whether this stack is the last environment (automated-sync policy).
+   */
+  chain?: readonly ChainLink[];
+}
+
+/** One stack file's place in the chain: its stack (= environment) and the one it promotes from. */
+export interface ChainLink {
+  environment: string;
+  upstream?: string;
 }
 
 /**
@@ -60,12 +73,72 @@ export function stackConfigFromEnvironment(env: NodeJS.ProcessEnv): StackConfig 
       securePaths = undefined;
     }
   }
+  const stack = env.PULUMI_NODEJS_STACK || undefined;
+  const cleaned = Object.fromEntries(Object.entries(values).map(([k, v]) => [cleanKey(k), v]));
+  let chain: ChainLink[] | undefined;
+  const projectDir = file ? projectDirOf(file) : undefined;
+  if (projectDir && stack) {
+    try {
+      chain = chainOfProject(projectDir, stack, cleaned["promotion:upstream"]);
+    } catch {
+      chain = undefined; // unreadable: the last environment cannot be told (policy/argocd.ts)
+    }
+  }
   return {
-    stack: env.PULUMI_NODEJS_STACK || undefined,
-    values: Object.fromEntries(Object.entries(values).map(([k, v]) => [cleanKey(k), v])),
+    stack,
+    values: cleaned,
     secretKeys: new Set(secretKeys.map(cleanKey)),
     ...(securePaths ? { securePaths } : {}),
+    ...(chain ? { chain } : {}),
   };
+}
+
+/**
+ * The project directory of a stack file: the nearest directory up from it holding Pulumi.yaml
+ * (`npm run stack` hands the engine a copy under <project>/.pulumi-state/stack-config/).
+ */
+export function projectDirOf(stackFile: string): string | undefined {
+  let dir = path.dirname(path.resolve(stackFile));
+  for (let up = 0; up < 4; up++) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+  return undefined;
+}
+
+const STACK_FILE = /^Pulumi\.([^.]+)\.yaml$/;
+
+/**
+ * The chain the project's stack files declare, read by the pack itself: every Pulumi.<stack>.yaml's
+ * `promotion:upstream`, except the running stack's, whose upstream is what the engine sent.
+ */
+export function chainOfProject(
+  projectDir: string,
+  stack: string,
+  ownUpstream: string | undefined,
+): ChainLink[] {
+  const links: ChainLink[] = [];
+  for (const file of fs.readdirSync(projectDir).sort()) {
+    const other = STACK_FILE.exec(file)?.[1];
+    if (other === undefined || other === stack) continue;
+    const parsed = parseYaml(fs.readFileSync(path.join(projectDir, file), "utf8")) as {
+      config?: Record<string, unknown>;
+    } | null;
+    const upstream = parsed?.config?.["promotion:upstream"];
+    links.push({
+      environment: other,
+      ...(typeof upstream === "string" && upstream !== "" ? { upstream } : {}),
+    });
+  }
+  links.push({ environment: stack, ...(ownUpstream ? { upstream: ownUpstream } : {}) });
+  return links;
+}
+
+/** Whether `environment` is the chain's last: no stack file names it as its upstream. */
+export function isLastEnvironment(chain: readonly ChainLink[], environment: string): boolean {
+  return !chain.some((link) => link.upstream === environment);
 }
 
 /**
@@ -96,6 +169,8 @@ function parseJson<T>(text: string | undefined, fallback: T): T {
 export interface EnvironmentView {
   environment?: string;
   syncMode: string;
+  /** `promotion:automatedSyncReason`: the reviewed opt-in for automated sync of the last environment. */
+  automatedSyncReason?: string;
   /** `promotion:namespace` then `promotion:extraNamespaces`. */
   namespaces: string[];
   clusterServer: string;
@@ -107,6 +182,9 @@ export function environmentView(config: StackConfig): EnvironmentView {
   return {
     environment: v["promotion:environment"],
     syncMode: v["promotion:syncMode"] ?? DEFAULT_SYNC_MODE,
+    ...(v["promotion:automatedSyncReason"]?.trim()
+      ? { automatedSyncReason: v["promotion:automatedSyncReason"].trim() }
+      : {}),
     namespaces: [
       ...(v["promotion:namespace"] ? [v["promotion:namespace"]] : []),
       ...strings(extra),

@@ -4,13 +4,17 @@
  * the field, the value and what is accepted).
  */
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import {
   APPLICATION_TYPE,
   APP_PROJECT_TYPE,
   tagOfImageOverride,
   wildcardRepoReason,
 } from "../argocd";
-import { copy, declaredOfType, fixtureConfig, policyNamed, violationsOf } from "./support";
+import { isLastEnvironment, stackConfigFromEnvironment } from "../stackConfig";
+import { SEED, copy, declaredOfType, fixtureConfig, policyNamed, violationsOf } from "./support";
 
 const application = async (stack: string) =>
   copy((await declaredOfType(stack, APPLICATION_TYPE))[0]);
@@ -138,6 +142,67 @@ describe("policy manual-environments-sync-by-hand", () => {
       messages[0],
       /metadata\.labels\["promotion\.gitops\/environment"\] = "dev"; refused: the stack declares environment "prod"/,
     );
+  });
+
+  it("refuses an automated sync of the chain's last environment without promotion:automatedSyncReason", async () => {
+    // Written out, not run through the program: only its sync policy and label matter here.
+    const app = {
+      type: APPLICATION_TYPE,
+      name: "dex-prod",
+      inputs: {
+        metadata: { name: "dex-prod", labels: { "promotion.gitops/environment": "prod" } },
+        spec: { syncPolicy: { automated: { prune: true, selfHeal: true } } },
+      },
+    };
+    const automated = fixtureConfig("prod", (v) => (v["promotion:syncMode"] = "automated"));
+    const messages = await violationsOf(
+      policyNamed("manual-environments-sync-by-hand", automated),
+      app,
+    );
+    assert.equal(messages.length, 1, messages.join("\n"));
+    assert.match(
+      messages[0],
+      /^Application dex-prod: spec\.syncPolicy\.automated = .*; refused: environment "prod" is the last of the chain .*; accepted: promotion:syncMode: manual, or promotion:automatedSyncReason/,
+    );
+    const reviewed = fixtureConfig("prod", (v) => {
+      v["promotion:syncMode"] = "automated";
+      v["promotion:automatedSyncReason"] = "internal tool without users";
+    });
+    assert.deepEqual(
+      await violationsOf(policyNamed("manual-environments-sync-by-hand", reviewed), app),
+      [],
+    );
+  });
+
+  it("reads the chain from the project of the stack file the engine was given", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pack-chain-"));
+    try {
+      for (const file of [
+        "Pulumi.yaml",
+        "Pulumi.dev.yaml",
+        "Pulumi.stage.yaml",
+        "Pulumi.prod.yaml",
+      ]) {
+        fs.copyFileSync(path.join(SEED.dir, file), path.join(dir, file));
+      }
+      const copyDir = path.join(dir, ".pulumi-state", "stack-config");
+      fs.mkdirSync(copyDir, { recursive: true });
+      fs.copyFileSync(path.join(dir, "Pulumi.stage.yaml"), path.join(copyDir, "Pulumi.stage.yaml"));
+      const config = stackConfigFromEnvironment({
+        PULUMI_CONFIG: JSON.stringify({ "promotion:upstream": "dev" }),
+        PULUMI_NODEJS_STACK: "stage",
+        PROMOTION_STACK_CONFIG_FILE: path.join(copyDir, "Pulumi.stage.yaml"),
+      });
+      assert.deepEqual(config?.chain, [
+        { environment: "dev" },
+        { environment: "prod", upstream: "stage" },
+        { environment: "stage", upstream: "dev" },
+      ]);
+      assert.equal(isLastEnvironment(config.chain, "stage"), false);
+      assert.equal(isLastEnvironment(config.chain, "prod"), true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses an automated sync it cannot check, when the stack's config did not reach the pack", async () => {

@@ -16,7 +16,7 @@ import { engineConfig } from "../../config/stackFiles";
 import { runIn, type DeclaredResource } from "../../harness/program";
 import { SEED } from "../../tests/fixtures";
 import { promotionPolicies } from "../policies";
-import type { StackConfig } from "../stackConfig";
+import { chainOfProject, type StackConfig } from "../stackConfig";
 
 export { SEED };
 
@@ -29,7 +29,8 @@ export function fixtureConfig(
 ): StackConfig {
   const values = engineConfig(projectDir, stack);
   edit(values);
-  return { stack, values, secretKeys: new Set(secretKeys) };
+  const chain = chainOfProject(projectDir, stack, values["promotion:upstream"]);
+  return { stack, values, secretKeys: new Set(secretKeys), chain };
 }
 
 /** The pack's policy of that name: a test of a policy removed from the pack fails here. */
