@@ -2,7 +2,8 @@
  * `preview`: `pulumi preview --json` of every affected stack in chain order (scripts/stack.sh),
  * then one pull request comment, the job summary and one check per stack.
  */
-import { checksJsonLines, previewCheck } from "../../rules/ci/checks";
+import { previewCheckRun } from "../../rules/ci/checkRun";
+import { checksJsonLines } from "../../rules/ci/checks";
 import { mark, previewComment, resultText } from "../../rules/ci/comment";
 import { analyzePreview, type StackPreview } from "../../rules/ci/preview";
 import { optional, required, type Values } from "../args";
@@ -60,7 +61,7 @@ async function run(values: Values, io: CiIo): Promise<number> {
   else io.out(comment);
   const summary = summaryFile(io, optional(values, "summary-file"));
   if (summary) writeResult(io, summary, comment, true);
-  const checks = checksJsonLines(previews.map(previewCheck));
+  const checks = checksJsonLines(previews.map(previewCheckRun));
   const checksFile = optional(values, "checks-file");
   if (checksFile) writeResult(io, checksFile, checks);
   else if (checks !== "") io.out(checks.trimEnd());

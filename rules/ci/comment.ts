@@ -5,6 +5,7 @@
  * else that would change, policy results and warnings. Pure: previews in, markdown out.
  */
 import type { Affected } from "./affected";
+import { buildChangeText, digestSource, toBuild, type BuildChange, type BuildStyle } from "./build";
 import { clip, code, codeBlock, escape, plural, someOf } from "./markdown";
 import { mandatory, type PolicyReport } from "./policy";
 import type { ApplicationChange, RecordAnnotations, ResourceChange, StackPreview } from "./preview";
@@ -70,38 +71,45 @@ export function recordText(record: RecordAnnotations | undefined): string | unde
       return record.from ? `promotion from ${record.from}` : "promotion";
     case "initial":
       return "first deployment";
+    case "pin":
+      // Whose digest it is goes with the digest itself (buildChangeText); the reason repeats it.
+      return "digest pinned";
     default:
       return record.reason ? `${record.kind}: ${record.reason}` : record.kind;
   }
 }
 
+/** The Application's change as a change of build: the tags, the digests, the record. */
+export function buildChangeOf(change: ApplicationChange): BuildChange {
+  return {
+    op: change.op,
+    before: toBuild(change.before, change.beforeDigest),
+    after: toBuild(change.after, change.afterDigest),
+    provenance: change.record
+      ? { kind: change.record.kind, from: change.record.from, environment: change.environment }
+      : undefined,
+  };
+}
+
+/** Markdown: tags and digests as code, environment names escaped. */
+const MARKDOWN: BuildStyle = { value: code, text: escape };
+
 /**
- * How one Application changes, as plain text (no markup): `dex: sha-abc12345 → sha-def67890,
- * promotion from dev`. The comment, the check title and the docs use this one sentence.
+ * How one Application changes, as plain text (no markup): `dex: sha-abc12345 → sha-5e6f7a8b
+ * (sha256:5320f4…, same bytes stage runs), promotion from stage`. The comment's table, its
+ * sections (as markdown) and the check title all say this one sentence.
  */
 export function applicationText(change: ApplicationChange): string {
   const how = recordText(change.record);
   const others =
     change.otherFields.length > 0 ? `changes ${someOf(change.otherFields, 4)}` : undefined;
-  let what: string;
-  if (change.op === "create") what = `new on ${change.after ?? "?"}`;
-  else if (change.op === "delete") what = `removed (ran ${change.before ?? "?"})`;
-  else if (change.before !== change.after)
-    what = `${change.before ?? "?"} → ${change.after ?? "?"}`;
-  else what = `stays on ${change.after ?? "?"}`;
-  if (change.op === "replace") what += ", replaced";
+  const what = buildChangeText(buildChangeOf(change));
   return [`${change.app}: ${what}`, how, others].filter(Boolean).join(", ");
 }
 
 function applicationLine(change: ApplicationChange): string {
   const how = recordText(change.record);
-  let what: string;
-  if (change.op === "create") what = `new, on ${code(change.after ?? "?")}`;
-  else if (change.op === "delete") what = `removed (ran ${code(change.before ?? "?")})`;
-  else if (change.before !== change.after)
-    what = `${code(change.before ?? "?")} → ${code(change.after ?? "?")}`;
-  else what = `stays on ${code(change.after ?? "?")}`;
-  if (change.op === "replace") what += ", replaced";
+  const what = buildChangeText(buildChangeOf(change), MARKDOWN);
   const parts = [`**${escape(change.app)}** (${code(change.application)}): ${what}`];
   if (how) parts.push(escape(how));
   if (change.otherFields.length > 0) parts.push(`also ${someOf(change.otherFields.map(code), 6)}`);
@@ -135,8 +143,10 @@ function gateVerdict(preview: StackPreview): string {
     if (kind === "promotion")
       return `${escape(a.app)} ${tag} passed: ${escape(a.record?.from ?? "the upstream")} runs it`;
     if (kind === "initial") return `${escape(a.app)} ${tag}: first deployment, nothing to check`;
-    if (kind === "pin")
-      return `${escape(a.app)} ${tag} passed: the digest is the one ${escape(a.record?.from ?? "the registry")} vouches for`;
+    if (kind === "pin") {
+      const source = digestSource(buildChangeOf(a).provenance) ?? "the registry's digest";
+      return `${escape(a.app)} ${tag} passed: the pinned digest is ${escape(source)}`;
+    }
     return `${escape(a.app)} ${tag} allowed as a recorded ${escape(kind ?? "exception")}`;
   });
   return `**Promotion gate**: ${verdicts.join("; ")}.`;

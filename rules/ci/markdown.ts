@@ -21,17 +21,23 @@ export function codeBlock(text: string, language = "text"): string {
 
 /** Markdown and HTML that could change how a line renders (links, emphasis, tables, tags). */
 const SPECIAL = /([\\`*_[\]|~])/g;
-/** `@someone` and `@org/team`: GitHub notifies them when they appear outside code. */
-const MENTION = /((?<![A-Za-z0-9_])@[A-Za-z0-9](?:[A-Za-z0-9_./-]*[A-Za-z0-9_])?)/;
+/**
+ * Shown as code: a manifest digest (`@sha256:5320f4…`, `sha256:...`, shortened or whole), which
+ * is a value to read, not a mention of a user called sha256; and `@someone` and `@org/team`,
+ * which GitHub notifies when they appear outside code. The digest comes first, so that
+ * `@sha256:5320f4…` is one code span and not the mention `@sha256` followed by loose text.
+ */
+const AS_CODE =
+  /(@?sha256:[0-9a-f]{6,64}…?|(?<![A-Za-z0-9_])@[A-Za-z0-9](?:[A-Za-z0-9_./-]*[A-Za-z0-9_])?)/;
 
 /**
- * Plain text that renders as itself, on one line: markup and HTML escaped, and mentions shown as
- * code so that a comment never notifies the teams a stack file or a message names.
+ * Plain text that renders as itself, on one line: markup and HTML escaped; digests and mentions
+ * shown as code, so that a comment never notifies the teams a stack file or a message names.
  */
 export function escape(text: string): string {
   return text
     .replace(/\s*\n\s*/g, " ")
-    .split(MENTION)
+    .split(AS_CODE)
     .map((part, i) =>
       i % 2 === 1
         ? code(part)

@@ -14,6 +14,7 @@ export const APPLICATION_TYPE = "kubernetes:argoproj.io/v1alpha1:Application";
 const STACK_TYPE = "pulumi:pulumi:Stack";
 /** The label naming the app, and the annotations of the promotion record (rules/record.ts). */
 const APP_LABEL = "app.kubernetes.io/name";
+const ENVIRONMENT_LABEL = "promotion.gitops/environment";
 const RECORD_PREFIX = "promotion.gitops/";
 const IMAGE_ANNOTATION = "promotion.gitops/image";
 
@@ -135,9 +136,18 @@ export interface ApplicationChange {
   /** The Application's name, e.g. dex-stage. */
   application: string;
   op: string;
-  /** The image tag before (update, delete) and after (create, update). */
+  /**
+   * The image tag before (update, delete) and after (create, update): the tag the stack file pins
+   * (from the Application's `promotion.gitops/image` annotation), also when the Application deploys
+   * by digest; `@sha256:...` only for an app whose stack file pins a digest instead of a tag.
+   */
   before?: string;
   after?: string;
+  /** The digest pinned next to the tag (`sha256:...`), as the Application deploys it. */
+  beforeDigest?: string;
+  afterDigest?: string;
+  /** The environment the Application belongs to (its `promotion.gitops/environment` label). */
+  environment?: string;
   /** The image repository it deploys. */
   image?: string;
   /** The promotion record the Application will carry, when it is new or changed. */
@@ -197,11 +207,30 @@ export function splitImage(reference: string): { image: string; tag: string } | 
   return { image: reference.slice(0, colon), tag: reference.slice(colon + 1) };
 }
 
-function imageOf(inputs: Loose | undefined): { image: string; tag: string } | undefined {
-  const reference =
-    str(at(inputs, "spec", "source", "kustomize", "images", 0)) ??
-    str(at(inputs, "metadata", "annotations", IMAGE_ANNOTATION));
-  return reference === undefined ? undefined : splitImage(reference);
+interface DeployedImage {
+  image: string;
+  tag: string;
+  digest?: string;
+}
+
+/**
+ * The image an Application deploys. The `promotion.gitops/image` annotation names the tag the stack
+ * file pins (manifests/argocd.ts writes it without the digest); the kustomize override is what
+ * Argo CD deploys, `image@sha256:...` once a digest is pinned. Both are read, so that pinning a
+ * digest shows the tag and the digest rather than a tag turning into a digest.
+ */
+function imageOf(inputs: Loose | undefined): DeployedImage | undefined {
+  const text = (value: unknown) => {
+    const reference = str(value);
+    return reference === undefined ? undefined : splitImage(reference);
+  };
+  const deployed = text(at(inputs, "spec", "source", "kustomize", "images", 0));
+  const annotated = text(at(inputs, "metadata", "annotations", IMAGE_ANNOTATION));
+  const named = annotated ?? deployed;
+  if (named === undefined) return undefined;
+  const digest =
+    deployed?.tag.startsWith("@") && deployed.tag !== named.tag ? deployed.tag.slice(1) : undefined;
+  return { image: named.image, tag: named.tag, ...(digest ? { digest } : {}) };
 }
 
 function recordOf(inputs: Loose | undefined): RecordAnnotations | undefined {
@@ -238,15 +267,20 @@ function applicationChange(step: DigestStep): ApplicationChange {
     newRecord !== undefined &&
     (step.op === "create" ||
       before?.tag !== after?.tag ||
+      before?.digest !== after?.digest ||
       newRecord.kind !== oldRecord?.kind ||
       newRecord.from !== oldRecord?.from);
   const name = str(at(inputs, "metadata", "name")) ?? step.name;
+  const environment = str(at(inputs, "metadata", "labels", ENVIRONMENT_LABEL));
   return {
     app: str(at(inputs, "metadata", "labels", APP_LABEL)) ?? name,
     application: name,
     op: step.op,
     before: step.op === "create" ? undefined : before?.tag,
     after: after?.tag,
+    ...(step.op !== "create" && before?.digest ? { beforeDigest: before.digest } : {}),
+    ...(after?.digest ? { afterDigest: after.digest } : {}),
+    ...(environment ? { environment } : {}),
     image: (after ?? before)?.image,
     ...(recordChanged ? { record: newRecord } : {}),
     otherFields: otherFields(step),

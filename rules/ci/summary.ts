@@ -7,6 +7,7 @@ import { imageReference } from "../imageTag";
 import { parseAllRecords, type PromotionRecord } from "../record";
 import { isObject } from "../values";
 import type { Affected } from "./affected";
+import { buildText, toBuild, type BuildStyle } from "./build";
 import { code, codeBlock, escape, plural } from "./markdown";
 import { lastLines } from "./preview";
 import { findRefusal } from "./refusal";
@@ -15,6 +16,8 @@ import { findRefusal } from "./refusal";
 export interface DeployedApp {
   app: string;
   tag?: string;
+  /** The digest pinned with the tag (`sha256:...`), when the stack file pins one. */
+  digest?: string;
   image?: string;
   applicationName?: string;
   namespace?: string;
@@ -25,6 +28,8 @@ export interface DeployedOutputs {
   apps: DeployedApp[];
   /** Per app, newest first. */
   records: Record<string, PromotionRecord[]>;
+  /** The `environmentName` output: whose own digest a `pin` record names when the registry vouched. */
+  environment?: string;
 }
 
 export type UpOutcome = "deployed" | "failed" | "not-run";
@@ -60,6 +65,7 @@ export function deployedOutputs(outputs: unknown): DeployedOutputs {
         return {
           app,
           tag: str(summary.tag),
+          ...(str(summary.digest) ? { digest: str(summary.digest) } : {}),
           image: str(summary.image),
           applicationName: str(summary.applicationName),
           namespace: str(summary.namespace),
@@ -68,6 +74,7 @@ export function deployedOutputs(outputs: unknown): DeployedOutputs {
       })
       .sort((a, b) => a.app.localeCompare(b.app)),
     records: parseAllRecords(all.promotionRecords),
+    ...(str(all.environmentName) ? { environment: str(all.environmentName) } : {}),
   };
 }
 
@@ -100,34 +107,58 @@ export function engineFailure(stdout: string, stderr: string, exitCode?: number)
 
 /**
  * `promotion of sha-def67890 from dev by alice at 2026-01-27T15:20:00Z`, `rollback to sha-0f1e2d3c
- * by carol at ... (login broken)`, `initial record of sha-5eed0a1b by ...`.
+ * by carol at ... (login broken)`, `digest pinned for sha-5eed0a1b (sha256:5320f4…) from dev by
+ * ...`, `initial record of sha-5eed0a1b by ...`. The build is named as the comment names it: the
+ * tag and, when the record has one, the short digest.
  */
 export function recordLine(record: PromotionRecord): string {
+  const build = buildText(toBuild(record.tag, record.digest));
   const what =
     record.kind === "promotion"
-      ? `promotion of ${record.tag} from ${record.from}`
+      ? `promotion of ${build} from ${record.from}`
       : record.kind === "rollback"
-        ? `rollback to ${record.tag}`
+        ? `rollback to ${build}`
         : record.kind === "hotfix"
-          ? `hotfix ${record.tag}`
-          : `initial record of ${record.tag}`;
+          ? `hotfix ${build}`
+          : record.kind === "pin"
+            ? `digest pinned for ${build} from ${record.from}`
+            : `initial record of ${build}`;
   const why = record.reason ? ` (${record.reason})` : "";
   return `${what} by ${record.by} at ${record.at}${why}`;
 }
 
-function deployedTable(outputs: DeployedOutputs): string {
+/** Markdown: tags and digests as code, environment names escaped (as in the comment). */
+const MARKDOWN: BuildStyle = { value: code, text: escape };
+
+/**
+ * `sha-5e6f7a8b` (`sha256:5320f4…`, same bytes stage runs): what the app runs, said as the
+ * comment says it, whose digest it is taken from the newest record of the tag it runs.
+ */
+export function deployedBuild(
+  app: DeployedApp,
+  records: readonly PromotionRecord[],
+  stack: string,
+) {
+  const build = toBuild(app.tag, app.digest);
+  const record = records.find((r) => r.tag === app.tag);
+  const provenance = record && { kind: record.kind, from: record.from, environment: stack };
+  return buildText(build, provenance, MARKDOWN);
+}
+
+function deployedTable(outputs: DeployedOutputs, stack: string): string {
   if (outputs.apps.length === 0) return "No app in the `apps` output.";
   const rows = outputs.apps.map((app) => {
-    const record = outputs.records[app.app]?.[0];
+    const records = outputs.records[app.app] ?? [];
+    const record = records[0];
     const image = app.image && app.tag ? imageReference(app.image, app.tag) : app.tag;
-    return `| ${escape(app.app)} | ${code(app.tag ?? "?")} | ${app.applicationName ? code(app.applicationName) : "-"} | ${app.namespace ? code(app.namespace) : "-"} | ${escape(app.syncMode ?? "-")} | ${image ? code(image) : "-"} | ${record ? escape(recordLine(record)) : "-"} |`;
+    return `| ${escape(app.app)} | ${deployedBuild(app, records, outputs.environment ?? stack)} | ${app.applicationName ? code(app.applicationName) : "-"} | ${app.namespace ? code(app.namespace) : "-"} | ${escape(app.syncMode ?? "-")} | ${image ? code(image) : "-"} | ${record ? escape(recordLine(record)) : "-"} |`;
   });
   const checks = outputs.apps
     .map((app) => ({ app: app.app, checks: outputs.records[app.app]?.[0]?.checks }))
     .filter((c) => c.checks)
     .map((c) => `- ${escape(c.app)}: gate checks: ${escape(c.checks ?? "")}`);
   return [
-    "| app | tag | Application | namespace | sync | image | last record |",
+    "| app | build | Application | namespace | sync | image | last record |",
     "|---|---|---|---|---|---|---|",
     ...rows,
     ...(checks.length > 0 ? ["", ...checks] : []),
@@ -142,7 +173,7 @@ function section(result: UpResult, firstFailure: string | undefined): string {
     case "deployed": {
       const body =
         result.outputs !== undefined
-          ? deployedTable(deployedOutputs(result.outputs))
+          ? deployedTable(deployedOutputs(result.outputs), result.stack)
           : `Deployed; its outputs could not be read: ${escape(result.outputsUnreadable ?? "no outputs")}`;
       return `${title}deployed\n\n${body}`;
     }

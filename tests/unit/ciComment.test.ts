@@ -93,7 +93,7 @@ describe("ci: the preview comment", () => {
       context(["Pulumi.dev.yaml"]),
     );
     assert.ok(
-      comment.includes(`- **dex** (\`dex-dev\`): new, on \`${SEED.tags.dev}\`, first deployment`),
+      comment.includes(`- **dex** (\`dex-dev\`): new on \`${SEED.tags.dev}\`, first deployment`),
     );
     assert.match(comment, /- 11 to create: .*Namespace `dev-ns-dex-dev`.*AppProject `dev-project`/);
     assert.ok(comment.includes("### ✅ dev: would change: 13 to create"));

@@ -15,6 +15,15 @@ describe("ci: markdown of untrusted values", () => {
     assert.equal(escape("by promoter@example.com"), "by promoter@example.com");
   });
 
+  it("shows a digest as code, not as an escaped mention of a user called sha256 (#21)", () => {
+    assert.equal(
+      escape("sha-abc12345 → @sha256:5320f4abcdef…"),
+      "sha-abc12345 → `@sha256:5320f4abcdef…`",
+    );
+    assert.equal(escape("(sha256:5320f4abcdef…, same)"), "(`sha256:5320f4abcdef…`, same)");
+    assert.equal(escape("ask @sha256 and @team"), "ask `@sha256` and `@team`");
+  });
+
   it("keeps one line", () => {
     assert.equal(escape("a\n  b"), "a b");
     assert.equal(clip("abcdef", 4), "abc…");
