@@ -91,8 +91,8 @@ export const upCommand: Command = {
 
 Runs \`scripts/stack.sh up <stack>\` for each stack the changes of <base>...HEAD affect, in chain
 order (see \`npm run ci -- affected --help\`), stopping at the first that fails: the stacks after
-it do not run. Then writes a markdown job summary: per stack the apps it deployed (tag,
-Application, namespace) and the newest promotion record of each (its \`apps\` and
+it do not run. Then writes a markdown job summary: per stack the apps it deployed (the tag, and
+the short digest when one is pinned, as the preview comment names them; Application, namespace) and the newest promotion record of each (its \`apps\` and
 \`promotionRecords\` outputs, read with \`scripts/stack.sh output <stack>\`), or the failure.
 
 Options:

@@ -4,7 +4,8 @@
  */
 import { strict as assert } from "assert";
 import { affectedStacks } from "../../rules/ci/affected";
-import { checksJsonLines, previewCheck, TITLE_LIMIT } from "../../rules/ci/checks";
+import { CHECK_TITLE_LIMIT, previewCheckRun as previewCheck } from "../../rules/ci/checkRun";
+import { checksJsonLines } from "../../rules/ci/checks";
 import {
   applicationText,
   COMMENT_LIMIT,
@@ -142,7 +143,7 @@ describe("ci: one check per stack", () => {
       check.title,
       `stage: refused by the promotion gate; stage cannot take ${PREVIEW_JSON.neverRan}: dev runs ${PREVIEW_JSON.newBuild}`,
     );
-    assert.ok(check.title.length <= TITLE_LIMIT);
+    assert.ok(check.title.length <= CHECK_TITLE_LIMIT);
   });
 
   it("are JSON lines, one object per stack", () => {
