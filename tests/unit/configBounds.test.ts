@@ -2,8 +2,8 @@
  * Bounds and safe defaults (issue #21): durations and sync windows have upper bounds, a password in
  * any URL of a stack file is refused and never printed, and the last environment of the chain syncs
  * automatically only with a reviewed reason. Each case edits one stack of a frozen fixture (seed:
- * dev -> stage -> prod) and validates it the way the program does; the last test loads every live
- * and fixture stack file with its chain, so the bounds refuse none of them.
+ * dev -> stage -> prod) and validates it the way the program does; the last test loads every
+ * stack file (live, tests/fixtures, examples/flux) with its chain: the bounds refuse none of them.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -240,6 +240,7 @@ describe("config bounds: every live and fixture stack file stays valid", () => {
   const fixtures = path.join(root, "tests", "fixtures");
   const projects = [
     root,
+    path.join(root, "examples", "flux"),
     ...fs
       .readdirSync(fixtures)
       .map((name) => path.join(fixtures, name))
