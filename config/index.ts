@@ -37,6 +37,7 @@ export function loadEnvironmentConfig(): EnvironmentConfig {
   const all = pulumi.runtime.allConfig();
   warnAboutConfigSizes(stack, all);
   const raw = decodeConfigValues(all);
+  const links = readChainLinks(projectDirectory(), stack, raw);
   // No key is ignored: a key in a namespace nothing reads (promotoin:...) and a stack file with
   // YAML references are refused with the rest; `npm run stack` names the copy the engine was given.
   const chain = [
@@ -46,10 +47,10 @@ export function loadEnvironmentConfig(): EnvironmentConfig {
       all,
       process.env.PROMOTION_STACK_CONFIG_FILE || undefined,
     ),
-    ...chainConfigProblems(readChainLinks(projectDirectory(), stack, raw), stack),
+    ...chainConfigProblems(links, stack),
   ];
   try {
-    return validateStackConfig(stack, raw, chain);
+    return validateStackConfig(stack, raw, chain, links);
   } catch (error) {
     // RunError ends the program with this message alone, without a stack trace.
     if (error instanceof RefusedError) throw runError(error.message);

@@ -10,6 +10,8 @@ import { formatYamlError } from "./yamlError";
 import { stackFileName } from "../rules/names";
 import { decodeConfigValues } from "./decode";
 import { validateStackConfig } from "./validate";
+// chain.ts reads stack files through this module too: both only call each other at run time.
+import { readChainLinks } from "./chain";
 import { configKeyProblems, stackFileKeyProblems } from "./namespaces";
 import type { EnvironmentConfig } from "../model/environment";
 import type { Refusal } from "../rules/verdict";
@@ -223,9 +225,11 @@ export function stackKeyProblems(
 /** Reads and validates one stack file; throws StackConfigError like the program would. */
 export function loadStackFile(projectDir: string, stack: string): EnvironmentConfig {
   const config = engineConfig(projectDir, stack);
+  const raw = decodeConfigValues(config);
   return validateStackConfig(
     stack,
-    decodeConfigValues(config),
+    raw,
     stackKeyProblems(projectDir, stack, config),
+    readChainLinks(projectDir, stack, raw),
   );
 }

@@ -1,12 +1,13 @@
 /**
  * Runs the real program (index.ts) under Pulumi mocks with a given stack's config, and records
  * every resource it declares. Each run loads a fresh copy of the program's modules. Stack
- * references read the outputs given per stack in `RunOptions.stackOutputs` (none by default: a
- * fresh backend), and reads of Argo CD Applications the live objects in `RunOptions.liveObjects`.
+ * references read the outputs given per stack in `RunOptions.stackOutputs` (by default: every stack
+ * of the project deployed as its file pins, see `deployedAsPinned`), and reads of Argo CD
+ * Applications the live objects in `RunOptions.liveObjects`.
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { engineConfig } from "../config/stackFiles";
+import { engineConfig, listStacks, loadStackFile } from "../config/stackFiles";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
@@ -23,7 +24,10 @@ export interface ProgramRun {
 }
 
 export interface RunOptions {
-  /** Outputs of other stacks (and of the stack's own previous run), by stack name (`stage`). */
+  /**
+   * Outputs of other stacks (and of the stack's own previous run), by stack name (`stage`); `{}`
+   * for a fresh backend. Without it, every stack runs what its file pins (`deployedAsPinned`).
+   */
   stackOutputs?: Record<string, Record<string, unknown>>;
   /** Live objects that reads (`CustomResource.get`) find, by id (`argocd/dex-stage`). */
   liveObjects?: Record<string, Record<string, unknown>>;
@@ -90,6 +94,31 @@ async function resolveOutputs(exports: Record<string, unknown>): Promise<Record<
  * Runs index.ts for `stack` with `config` (defaults: the stack file as the engine would read it,
  * with `overrides` applied; an override of `undefined` removes the key).
  */
+/**
+ * The outputs of a project whose every stack was deployed as its stack file pins (the `apps`
+ * output: image, tag and digest per app, no records): what a test that is not about the gate
+ * runs against, so a stack with an upstream is neither a first deployment nor a promotion. A stack
+ * file that does not validate is left out (its own run says why).
+ */
+export function deployedAsPinned(projectDir: string): Record<string, Record<string, unknown>> {
+  const outputs: Record<string, Record<string, unknown>> = {};
+  for (const stack of listStacks(projectDir)) {
+    let apps: Record<string, unknown>;
+    try {
+      apps = Object.fromEntries(
+        loadStackFile(projectDir, stack).apps.map((app) => [
+          app.name,
+          { image: app.image, tag: app.tag, ...(app.digest ? { digest: app.digest } : {}) },
+        ]),
+      );
+    } catch {
+      continue;
+    }
+    outputs[stack] = { apps };
+  }
+  return outputs;
+}
+
 export async function runProgram(
   stack: string,
   overrides: Record<string, string | undefined> = {},
@@ -103,6 +132,7 @@ export async function runProgram(
     else config[key] = value;
   }
   const resources: DeclaredResource[] = [];
+  const stackOutputs = options.stackOutputs ?? deployedAsPinned(projectDir);
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
@@ -114,7 +144,7 @@ export async function runProgram(
         });
         if (args.type === STACK_REFERENCE) {
           const name = String(args.inputs.name);
-          const outputs = options.stackOutputs?.[name.split("/").pop() ?? ""] ?? {};
+          const outputs = stackOutputs[name.split("/").pop() ?? ""] ?? {};
           return { id: name, state: { name, outputs } };
         }
         if (args.id) {
