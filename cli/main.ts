@@ -64,7 +64,7 @@ export const COMMAND_SUMMARIES: readonly { name: string; summary: string }[] = [
   },
   {
     name: "verify",
-    summary: "check an environment runs what it pins after an up; roll it back by itself if not",
+    summary: "check an environment runs what it pins after an up; open its rollback PR if not",
   },
   {
     name: "dashboard",

@@ -98,7 +98,10 @@ describe("cli: rollback", () => {
       ran.stdout,
       /\n {2}3\. edit +pin dex sha-5eed0c3d in Pulumi\.prod\.yaml, with a rollback bypass block for dex \(the diff below\); undo: write the file back\n/,
     );
-    assert.match(ran.stdout, /\+      bypass:\n\+        kind: rollback\n\+        reason: x\n/);
+    assert.match(
+      ran.stdout,
+      /\+      bypass:\n\+        kind: rollback\n\+        tag: sha-5eed0c3d\n\+        reason: x\n/,
+    );
     assert.equal(project.git("branch", "--list", "rollback-*"), "");
   });
 

@@ -145,20 +145,30 @@ describe("gate on a Flux upstream (Kustomization, HelmRelease)", () => {
     );
   });
 
-  it("does not check what it cannot read, and says why", () => {
-    const outcome = decideFluxUpstreamHealth({
+  it("refuses what it cannot read (fail closed), unless the stack file accepts it with a reason", () => {
+    const input = {
       environment: "staging",
       app: "myapp",
       upstream: "dev",
       tag: TAG,
       image: IMAGE,
       settings: { requireHealthy: true, soakSeconds: 0 },
-      object: { readable: false, why: 'the kubeconfig has no context "dev"' },
+      object: { readable: false as const, why: 'the kubeconfig has no context "dev"' },
       now: NOW,
-    });
-    assert.deepEqual(outcome, {
+    };
+    const refused = refusal(decideFluxUpstreamHealth(input));
+    assert.match(
+      refused.reason,
+      /staging cannot take sha-003a1b2c: .*dev's live state cannot be read: the kubeconfig has no context "dev"/,
+    );
+    const settings = { ...input.settings, unreadableUpstream: "dev is a laptop cluster" };
+    assert.deepEqual(decideFluxUpstreamHealth({ ...input, settings }), {
       allowed: true,
-      value: { checked: false, checks: 'not checked: the kubeconfig has no context "dev"' },
+      value: {
+        checked: false,
+        checks:
+          'not checked: the kubeconfig has no context "dev"; accepted by promotion:gate.unreadableUpstream: dev is a laptop cluster',
+      },
     });
   });
 

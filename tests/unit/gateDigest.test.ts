@@ -57,20 +57,37 @@ describe("the promotion gate with digests", () => {
   it("keeps working without digests on either side (older stack files and outputs)", () => {
     for (const overrides of [
       { digest: undefined },
-      { upstream: { environment: "stage", tags: { dex: "sha-7e57a0b1" } } },
+      // The upstream's outputs carry no digest: the registry vouches for the pinned one.
+      {
+        upstream: { environment: "stage", tags: { dex: "sha-7e57a0b1" } },
+        registry: { digest: D9F },
+      },
     ] satisfies Partial<GateInput>[]) {
       assert.equal(decideGate(input(overrides)).allowed, true);
     }
   });
 
-  it("takes a digest newly pinned for the tag the environment runs as no change (pin-digests)", () => {
-    const decision = decideGate(
-      input({ tag: "sha-7e57a0c2", digest: DAA, own: { tag: "sha-7e57a0c2", history: [] } }),
-    );
-    assert.deepEqual(decision, {
-      allowed: true,
-      value: { kind: "unchanged", from: "prod", checkUpstream: false },
+  it("takes a digest newly pinned for the tag the environment runs only as the registry's (pin-digests)", () => {
+    const pin = input({
+      tag: "sha-7e57a0c2",
+      digest: DAA,
+      own: { tag: "sha-7e57a0c2", history: [] },
     });
+    // Issue #20: this was "unchanged", whatever the digest; now something must vouch for it.
+    assert.match(message(decideGate(pin)), /the registry cannot confirm it is the tag's digest/);
+    assert.deepEqual(decideGate({ ...pin, registry: { digest: DAA } }), {
+      allowed: true,
+      value: {
+        kind: "pin",
+        from: "prod",
+        reason: `digest ${DAA} pinned for sha-7e57a0c2`,
+        checkUpstream: false,
+      },
+    });
+    assert.match(
+      message(decideGate({ ...pin, registry: { digest: D41 } })),
+      /the registry has sha-7e57a0c2 as/,
+    );
   });
 
   it("takes the same tag as another artifact through the gate, not as unchanged", () => {
@@ -80,17 +97,21 @@ describe("the promotion gate with digests", () => {
     assert.equal(decideGate(input({ own, digest: D41 })).allowed, true);
   });
 
-  it("lets the first environment take a new digest of its tag from CI", () => {
-    const decision = decideGate(
-      input({
-        environment: "dev",
-        upstream: undefined,
-        own: { tag: "sha-7e57a0b1", digest: DAA, history: [record("sha-7e57a0b1")] },
-      }),
-    );
-    assert.deepEqual(decision, {
+  it("lets the first environment take a new digest of its tag only as the registry has it", () => {
+    const dev = input({
+      environment: "dev",
+      upstream: undefined,
+      own: { tag: "sha-7e57a0b1", digest: DAA, history: [record("sha-7e57a0b1")] },
+    });
+    assert.equal(decideGate(dev).allowed, false);
+    assert.deepEqual(decideGate({ ...dev, registry: { digest: D9F } }), {
       allowed: true,
-      value: { kind: "promotion", from: "ci", checkUpstream: false },
+      value: {
+        kind: "pin",
+        from: "dev",
+        reason: `digest ${D9F} pinned for sha-7e57a0b1`,
+        checkUpstream: false,
+      },
     });
   });
 });

@@ -208,18 +208,32 @@ describe("the promotion gate in the program", () => {
     });
   });
 
-  it("brings a fresh backend up from the stack files as they are, recorded as initial", async () => {
+  it("brings a fresh backend up in chain order: the first environment as initial, the next as promotions", async () => {
+    const outputs: Record<string, Record<string, unknown>> = {};
     for (const stack of SEED.environments) {
-      const run = await runIn(SEED.dir, stack);
+      const initial =
+        stack === "prod"
+          ? {
+              "promotion:apps": prodAppsWith(
+                (dex) => (dex.bypass = { kind: "initial", tag: PROD_TAG, reason: "fresh backend" }),
+              ),
+            }
+          : {};
+      const run = await runIn(SEED.dir, stack, initial, { stackOutputs: outputs });
+      outputs[stack] = run.outputs;
       const [record, ...rest] = (run.outputs.promotionRecords as Record<string, PromotionRecord[]>)
         .dex;
       assert.deepEqual(rest, []);
-      assert.equal(record.kind, "initial");
-      assert.equal(record.from, stack);
-      assert.match(record.reason ?? "", new RegExp(`^first deployment of ${stack}`));
+      // dev takes builds from CI; stage pins what dev runs; prod pins another tag, reviewed.
+      const expected = {
+        dev: ["initial", "dev"],
+        stage: ["promotion", "dev"],
+        prod: ["initial", "prod"],
+      };
+      assert.deepEqual([record.kind, record.from], expected[stack as keyof typeof expected]);
       assert.equal(
         applicationOf(run, `dex-${stack}`).inputs.metadata.annotations["promotion.gitops/kind"],
-        "initial",
+        record.kind,
       );
     }
   });
@@ -232,7 +246,11 @@ describe("the promotion gate in the program", () => {
         {
           "promotion:apps": prodAppsWith((dex) => {
             dex.tag = "sha-22222222";
-            dex.bypass = { kind: "rollback", reason: "sha-11111111 leaks memory" };
+            dex.bypass = {
+              kind: "rollback",
+              tag: "sha-22222222",
+              reason: "sha-11111111 leaks memory",
+            };
           }),
         },
         { stackOutputs: prodOutputs("sha-def67890") },
@@ -262,7 +280,7 @@ describe("the promotion gate in the program", () => {
           {
             "promotion:apps": prodAppsWith((dex) => {
               dex.tag = "sha-33333333";
-              dex.bypass = { kind: "rollback", reason: "go back" };
+              dex.bypass = { kind: "rollback", tag: dex.tag, reason: "go back" };
             }),
           },
           { stackOutputs: prodOutputs("sha-33333333") },
@@ -279,7 +297,7 @@ describe("the promotion gate in the program", () => {
         {
           "promotion:apps": prodAppsWith((dex) => {
             dex.tag = "sha-99999999";
-            dex.bypass = { kind: "hotfix", reason: "CVE-2026-0001" };
+            dex.bypass = { kind: "hotfix", tag: "sha-99999999", reason: "CVE-2026-0001" };
           }),
         },
         { stackOutputs: prodOutputs("sha-def67890") },

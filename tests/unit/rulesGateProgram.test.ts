@@ -93,7 +93,10 @@ describe("promotion rules in the program's gate", () => {
 
   it("lets the promotion through on the stack file's overrideRules reason, recorded as the reason", async () => {
     const dir = project((prod) => {
-      prod["promotion:apps"].dex.overrideRules = "coverage tool miscounts generated code (QA-17)";
+      prod["promotion:apps"].dex.overrideRules = {
+        tag: TAG,
+        reason: "coverage tool miscounts generated code (QA-17)",
+      };
     });
     const run = await runIn(dir, "prod", {}, { stackOutputs: promotion });
     const record = newest(run);
@@ -133,7 +136,11 @@ describe("promotion rules in the program's gate", () => {
 
     const rollback = project((prod) => {
       prod["promotion:apps"].dex.tag = "sha-22222222";
-      prod["promotion:apps"].dex.bypass = { kind: "rollback", reason: "logins fail" };
+      prod["promotion:apps"].dex.bypass = {
+        kind: "rollback",
+        tag: "sha-22222222",
+        reason: "logins fail",
+      };
     }, false);
     const outputs = {
       prod: {
@@ -178,12 +185,26 @@ describe("promotion rules in the program's gate", () => {
     );
   });
 
-  it("refuses a blank overrideRules with what it accepts", async () => {
-    const dir = project((prod) => (prod["promotion:apps"].dex.overrideRules = "  "));
+  it("refuses a blank overrideRules reason with what it accepts", async () => {
+    const dir = project(
+      (prod) => (prod["promotion:apps"].dex.overrideRules = { tag: TAG, reason: "  " }),
+    );
     const failure = await runFailure(runIn(dir, "prod", {}, { stackOutputs: promotion }));
     assert.match(
       failure.message,
-      /promotion:apps\.dex\.overrideRules = " {2}"; accepted: a non-empty reason: why this promotion goes ahead although its promotion rules fail/,
+      /promotion:apps\.dex\.overrideRules\.reason = " {2}"; accepted: a non-empty reason: why this promotion goes ahead although its promotion rules fail/,
+    );
+  });
+
+  it("refuses an overrideRules left for another tag (issue #20: it let a later tag through)", async () => {
+    const dir = project(
+      (prod) =>
+        (prod["promotion:apps"].dex.overrideRules = { tag: "sha-11111111", reason: "flaky" }),
+    );
+    const failure = await runFailure(runIn(dir, "prod", {}, { stackOutputs: promotion }));
+    assert.match(
+      failure.message,
+      new RegExp(`promotion:apps\\.dex\\.overrideRules\\.tag = "sha-11111111"; accepted: ${TAG}`),
     );
   });
 });
