@@ -5,7 +5,7 @@
 import { affectedStacks, classifyPath, type Affected } from "../rules/ci/affected";
 import { changedPaths, resolveRange, shortCommit, uncommittedPaths, type Range } from "./git";
 import type { CiIo } from "./io";
-import { chainOrder, governanceFeedsOf } from "./stacks";
+import { chainOrder, governanceEdited, governanceFeedsOf } from "./stacks";
 
 export interface Plan {
   range: Range;
@@ -18,8 +18,17 @@ export function planRun(io: CiIo, base: string): Plan {
   const range = resolveRange(io.git, base);
   const chain = chainOrder(io.cwd);
   const changed = changedPaths(io.git, range);
-  // A stack file that feeds the managing stack's governance affects it too (issue #20).
-  const affected = affectedStacks(changed, chain, governanceFeedsOf(io.cwd));
+  // A stack file whose governance settings this change edits affects the managing stack too
+  // (issue #20): its preview runs and its owners review it. A promotion, which edits a tag only,
+  // does not.
+  const feeds = governanceFeedsOf(io.cwd);
+  const governance = {
+    ...feeds,
+    feeding: feeds.feeding.filter((stack) =>
+      governanceEdited(io.git, range.mergeBase, io.cwd, stack),
+    ),
+  };
+  const affected = affectedStacks(changed, chain, governance);
   // The engine reads the working tree, the diff only commits: say when they differ where it matters.
   const uncommitted = uncommittedPaths(io.git).filter((p) => classifyPath(p).kind !== "other");
   if (uncommitted.length > 0) {

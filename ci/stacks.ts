@@ -4,6 +4,10 @@ import { engineConfig, listStacks } from "../config/stackFiles";
 import { ChainError, orderChain, type ChainLink } from "../rules/chain";
 import { governanceFeeds, type GovernanceFeeds } from "../rules/ci/affected";
 import { CiFailure } from "./errors";
+import type { Git } from "./io";
+import * as fs from "fs";
+import * as path from "path";
+import { readStackYaml } from "../config/yamlReader";
 
 /**
  * Every stack with a `Pulumi.<env>.yaml`, first to last (`promotion:upstream`). Only the chain is
@@ -38,6 +42,31 @@ export function chainOrder(projectDir: string): string[] {
   } catch (error) {
     if (error instanceof ChainError) throw new CiFailure(error.message);
     throw error;
+  }
+}
+
+/**
+ * Whether `promotion:governance` of a stack file differs between `base` and the working tree (a
+ * new file, or one git cannot show at the base, counts as edited: fail closed).
+ */
+export function governanceEdited(
+  git: Git,
+  base: string,
+  projectDir: string,
+  stack: string,
+): boolean {
+  const file = `Pulumi.${stack}.yaml`;
+  const governanceOf = (text: string): string => {
+    const read = readStackYaml(file, text).value as { config?: Record<string, unknown> } | null;
+    const config = read?.config ?? {};
+    return JSON.stringify(config["promotion:governance"] ?? null);
+  };
+  try {
+    const before = git(["show", `${base}:${file}`]);
+    const after = fs.readFileSync(path.join(projectDir, file), "utf8");
+    return governanceOf(before) !== governanceOf(after);
+  } catch {
+    return true;
   }
 }
 

@@ -62,6 +62,17 @@ describe("ci: the command on a temporary repository", function () {
       assert.equal(affected.reason.head, project.git("rev-parse", "HEAD").trim());
     });
 
+    it("a governance edit in another stack's file affects the managing stack too (issue #20)", async () => {
+      feature();
+      const file = "Pulumi.stage.yaml";
+      const text = project.read(file);
+      assert.match(text, /requiredApprovals: 1/);
+      commitFile(file, text.replace(/requiredApprovals: 1/, "requiredApprovals: 2"));
+      const affected = await affectedJson();
+      assert.deepEqual(affected.stacks, ["stage", "prod"]);
+      assert.deepEqual(affected.reason.governance, ["prod"]);
+    });
+
     it("lists stacks in chain order, not by name (canary between stage and prod)", async () => {
       feature("canary");
       project.commitTag("prod", "dex", "sha-1111111");
