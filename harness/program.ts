@@ -119,6 +119,21 @@ export function deployedAsPinned(projectDir: string): Record<string, Record<stri
   return outputs;
 }
 
+/**
+ * `deployedAsPinned(projectDir)` with `outputs` laid over it, stack by stack: a test that gives
+ * one stack's outputs (its governance, say) while every stack runs what its file pins.
+ */
+export function withDeployed(
+  projectDir: string,
+  outputs: Record<string, Record<string, unknown>>,
+): Record<string, Record<string, unknown>> {
+  const deployed = deployedAsPinned(projectDir);
+  for (const [stack, given] of Object.entries(outputs)) {
+    deployed[stack] = { ...deployed[stack], ...given };
+  }
+  return deployed;
+}
+
 export async function runProgram(
   stack: string,
   overrides: Record<string, string | undefined> = {},

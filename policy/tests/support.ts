@@ -13,7 +13,7 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { engineConfig } from "../../config/stackFiles";
-import { runIn, type DeclaredResource } from "../../harness/program";
+import { runIn, withDeployed, type DeclaredResource } from "../../harness/program";
 import { SEED } from "../../tests/fixtures";
 import { promotionPolicies } from "../policies";
 import { chainOfProject, type StackConfig } from "../stackConfig";
@@ -55,7 +55,9 @@ export function declaredBy(stack: string): Promise<DeclaredResource[]> {
         stack,
         {},
         {
-          stackOutputs: { [stack]: { governance: { githubAccess: "token" } } },
+          stackOutputs: withDeployed(SEED.dir, {
+            [stack]: { governance: { githubAccess: "token" } },
+          }),
         },
       ).then((run) => run.resources),
     );

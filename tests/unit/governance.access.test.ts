@@ -6,7 +6,7 @@
  */
 import { strict as assert } from "assert";
 import * as path from "path";
-import { runProgram } from "../../harness/program";
+import { runProgram, withDeployed } from "../../harness/program";
 import { withoutGitHubToken } from "../support/githubToken";
 
 const SEED = path.resolve(__dirname, "..", "fixtures", "seed");
@@ -29,7 +29,7 @@ describe("GitHub access without a token", () => {
   it("previews a stack that manages GitHub with its objects, offline", async () => {
     const run = await runProgram("prod", {}, undefined, {
       projectDir: SEED,
-      stackOutputs: { prod: { governance: { githubAccess: "token" } } },
+      stackOutputs: withDeployed(SEED, { prod: { governance: { githubAccess: "token" } } }),
     });
     assert.ok(run.resources.some((r) => r.type === "pulumi:providers:github"));
     assert.equal((run.outputs.governance as { githubAccess: string }).githubAccess, "anonymous");

@@ -15,6 +15,7 @@ import { CODEOWNERS_COMMIT_MESSAGE, Governance } from "../../components/governan
 import { SEED } from "../fixtures";
 import {
   PROJECT_DIR,
+  withDeployed,
   json,
   ofType,
   runProgram,
@@ -43,7 +44,10 @@ function runManaged(
 ): Promise<ProgramRun> {
   return runProgram(stack, overrides, baseConfig, {
     ...options,
-    stackOutputs: { [stack]: { governance: { githubAccess: "token" } }, ...options.stackOutputs },
+    stackOutputs: withDeployed(options.projectDir ?? PROJECT_DIR, {
+      [stack]: { governance: { githubAccess: "token" } },
+      ...options.stackOutputs,
+    }),
   });
 }
 
