@@ -285,10 +285,18 @@ describe("promotion rules with real evidence: Prometheus, GitHub checks, CI repo
         GITHUB_API_URL: env.GITHUB_API_URL,
         GITHUB_ACTOR: "rules-actor",
       });
-      // dev and staging run TAG, canary and production an older build: each first up is initial.
+      // dev and staging run TAG, canary and production an older build: a fresh backend, each
+      // first up after dev a reviewed initial bypass (a stack without state is gated, issue #20),
+      // removed afterwards as the next promotion does.
       editApp("canary", (dex) => (dex.tag = "sha-5eed0c3d"));
       for (const stack of ["dev", "staging", "canary", "production"]) {
+        if (stack !== "dev") {
+          editApp(stack, (dex) => {
+            dex.bypass = { kind: "initial", tag: dex.tag, reason: "a fresh backend" };
+          });
+        }
         assert.equal((await (await engineStack(engine, stack)).up()).summary.result, "succeeded");
+        editApp(stack, (dex) => delete dex.bypass);
       }
     });
     after(() => engine?.cleanup());
@@ -330,7 +338,9 @@ describe("promotion rules with real evidence: Prometheus, GitHub checks, CI repo
     });
 
     it("canary -> production with the stack file's overrideRules: up goes ahead, the reason on record", async () => {
-      editApp("production", (dex) => (dex.overrideRules = "incident INC-42: load test errors"));
+      editApp("production", (dex) => {
+        dex.overrideRules = { tag: TAG, reason: "incident INC-42: load test errors" };
+      });
       const production = await engineStack(engine, "production");
       const result = await production.up();
       assert.equal(result.summary.result, "succeeded");

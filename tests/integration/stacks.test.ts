@@ -44,6 +44,21 @@ describe("the real engine", function () {
   before(() => {
     toolchainBin();
     project = copyProject();
+    // A fresh backend: every stack after the first takes what its file pins through a reviewed
+    // first deployment (a stack without state is gated like a promotion, issue #20), as
+    // `npm run promote -- initial` writes it, whatever the files pin today.
+    for (const config of stacks.map((s) => loadStackFile(PROJECT_DIR, s))) {
+      if (!config.upstream) continue;
+      const file = stackFilePath(project.dir, config.stack);
+      const doc = parseDocument(fs.readFileSync(file, "utf8"));
+      for (const app of config.apps) {
+        const path = ["config", "promotion:apps", app.name, "bypass"];
+        if (!doc.hasIn(path)) {
+          doc.setIn(path, { kind: "initial", tag: app.tag, reason: "a fresh backend" });
+        }
+      }
+      fs.writeFileSync(file, doc.toString());
+    }
   });
   after(() => project?.cleanup());
 
