@@ -305,6 +305,11 @@ function automatedSyncProblems(
         ];
   }
   if (hasReason || links === undefined || typeof raw.environment !== "string") return [];
+  // A stack file that cannot be read may name this environment as its upstream: whether this is
+  // the last environment is unknown then, and that file's own refusal says what to fix.
+  if (links.some((link) => (link as { unreadable?: string }).unreadable !== undefined)) return [];
+  // A chain of one: its only environment is the first, which takes CI's builds as they come.
+  if (typeof raw.upstream !== "string" || raw.upstream === "") return [];
   const environment = raw.environment;
   const downstream = links
     .filter((link) => link.upstream === environment)
