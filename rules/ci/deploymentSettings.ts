@@ -56,6 +56,33 @@ export function deploymentPaths(environment: string, repoDir: string): string[] 
 }
 
 /**
+ * Variables of the settings job that Pulumi Deployments must never receive, whatever a stack file
+ * or the allow-list says: each can push to main, change governance or update any stack.
+ */
+export const PRIVILEGED_VARIABLES: readonly string[] = [
+  "PROMOTION_GITHUB_TOKEN",
+  "PROMOTION_BOT_TOKEN",
+  "PULUMI_ACCESS_TOKEN",
+  "GITHUB_TOKEN",
+  "GH_TOKEN",
+  "GH_ENTERPRISE_TOKEN",
+  "ACTIONS_RUNTIME_TOKEN",
+  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+];
+
+/** Always allowed: the passphrase the stack's own secrets are encrypted with. */
+const ALWAYS_ALLOWED = ["PULUMI_CONFIG_PASSPHRASE"];
+
+/**
+ * The variable holding a stack's allow-list of secret names: `PROMOTION_DEPLOYMENT_SECRETS_<STACK>`
+ * (upper case, other characters as `_`), a comma-separated list the workflow (reviewed code on
+ * main) sets, so a stack file alone cannot name a secret of the settings job.
+ */
+export function allowListVariable(stack: string): string {
+  return `PROMOTION_DEPLOYMENT_SECRETS_${stack.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+}
+
+/**
  * The settings of one stack. `project` is Pulumi.yaml's name; `secretValues` the applying
  * process's environment, where each name in `promotion:deployments.secrets` must be set.
  */
@@ -87,9 +114,25 @@ export function deploymentSettings(
   const environmentVariables: Record<string, EnvironmentValue> = {
     ...deployments.environmentVariables,
   };
+  const allowListName = allowListVariable(config.stack);
+  const allowed = [
+    ...ALWAYS_ALLOWED,
+    ...(secretValues[allowListName] ?? "")
+      .split(",")
+      .map((n) => n.trim())
+      .filter(Boolean),
+  ];
   for (const name of deployments.secrets) {
     const value = secretValues[name];
-    if (value === undefined || value === "") {
+    if (PRIVILEGED_VARIABLES.includes(name)) {
+      problems.push(
+        `${where}: promotion:deployments.secrets names ${name}, a token that can push to main, change governance or update stacks; accepted: a secret the deployment itself needs, never ${PRIVILEGED_VARIABLES.join(", ")}`,
+      );
+    } else if (!allowed.includes(name)) {
+      problems.push(
+        `${where}: promotion:deployments.secrets names ${name}, which is not in ${allowListName} (${allowed.join(", ")}); accepted: a name the settings workflow allows for ${config.stack} in ${allowListName}, so that a stack file alone cannot hand a secret of the settings job to Pulumi Deployments`,
+      );
+    } else if (value === undefined || value === "") {
       problems.push(
         `${where}: promotion:deployments.secrets names ${name}, which is not set in this process's environment; accepted: the secret exported as ${name} (in CI, from the repository's secrets), so that Pulumi Cloud stores it encrypted`,
       );

@@ -104,6 +104,36 @@ describe("Pulumi Deployments settings from the stack files", () => {
     );
   });
 
+  it("refuse a privileged token or a name the workflow's allow-list lacks (issue #20)", () => {
+    const config = loadStackFile(dir, "prod");
+    const asking = (secrets: string[]) => ({
+      ...config,
+      deployments: { ...config.deployments!, secrets },
+    });
+    const env = {
+      PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+      PROMOTION_GITHUB_TOKEN: "ghp_admin",
+      DB_URL: "postgres://db",
+      PROMOTION_DEPLOYMENT_SECRETS_PROD: "DB_URL, PROMOTION_GITHUB_TOKEN",
+    };
+    const admin = deploymentSettings(asking(["PROMOTION_GITHUB_TOKEN"]), "promotion", env);
+    assert.equal(admin.ok, false);
+    assert.match(
+      (admin as { problems: string[] }).problems[0],
+      /names PROMOTION_GITHUB_TOKEN, a token that can push to main/,
+    );
+    const unlisted = deploymentSettings(asking(["DB_URL"]), "promotion", {
+      ...env,
+      PROMOTION_DEPLOYMENT_SECRETS_PROD: "",
+    });
+    assert.match(
+      (unlisted as { problems: string[] }).problems[0],
+      /names DB_URL, which is not in PROMOTION_DEPLOYMENT_SECRETS_PROD/,
+    );
+    const listed = deploymentSettings(asking(["DB_URL"]), "promotion", env);
+    assert.ok(listed.ok, JSON.stringify(listed));
+  });
+
   it("refuse a secret that the applying process does not have, naming it", () => {
     const result = deploymentSettings(loadStackFile(dir, "prod"), "promotion", {});
     assert.equal(result.ok, false);
