@@ -52,6 +52,7 @@ export default tseslint.config(
     ignores: [
       "node_modules/**",
       "rendered/**",
+      "site/**",
       ".scratch/**",
       ".pulumi-state/**",
       ".build/**",
