@@ -14,6 +14,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parseDocument } from "yaml";
 import { stackShEngine } from "../../ci/engine";
 import { gitRunner, type CiIo } from "../../ci/io";
 import { main } from "../../ci/main";
@@ -108,6 +109,15 @@ describe("npm run ci with the real engine", function () {
       path.join(project.dir, ".gitignore"),
       "node_modules\ntoolchain\npolicy\n.pulumi-state/\nrendered/\n",
     );
+    // prod pins an older build than stage: its first deployment is a reviewed one (issue #20).
+    const prodFile = path.join(project.dir, "Pulumi.prod.yaml");
+    const prod = parseDocument(fs.readFileSync(prodFile, "utf8"));
+    prod.setIn(["config", "promotion:apps", "dex", "bypass"], {
+      kind: "initial",
+      tag: SEED.tags.prod,
+      reason: "a fresh backend",
+    });
+    fs.writeFileSync(prodFile, prod.toString());
     git("init", "--quiet", "--initial-branch=main");
     // The program and prod first; dev's and stage's stack files arrive in the next commit.
     git("add", "--all", "--", ".", ":!Pulumi.dev.yaml", ":!Pulumi.stage.yaml");
@@ -136,7 +146,8 @@ describe("npm run ci with the real engine", function () {
     const result = await ci(["up", "--base", "HEAD~1", "--summary-file", path.join(out, "up1.md")]);
     assert.equal(result.code, 0, result.stderr);
     const summary = read("up1.md");
-    assert.ok(summary.includes("✅ 2 stacks deployed: dev, stage."), summary);
+    // New stack files add CODEOWNERS lines: prod, the managing stack, is affected too (issue #20).
+    assert.ok(summary.includes("✅ 3 stacks deployed: dev, stage, prod."), summary);
     assert.ok(summary.indexOf("### ✅ dev: deployed") < summary.indexOf("### ✅ stage: deployed"));
     assert.match(summary, new RegExp(`\\| dex \\| \`${SEED.tags.dev}\` \\| \`dex-dev\` \\|`));
     assert.match(summary, /initial record of sha-5eed0a1b by integration-actor/);
