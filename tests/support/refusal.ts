@@ -41,6 +41,11 @@ export async function expectRefusal(
 ): Promise<string> {
   const failure = await runFailure(run());
   assert.deepEqual(failure.resources, [], "no resource may be declared");
+  return lineNaming(failure, stack, expect);
+}
+
+/** The line of a failure's message that names `stack` and holds every fragment of `expect`. */
+function lineNaming(failure: ProgramFailed, stack: string, expect: string[]): string {
   const lines = failure.message.split("\n").filter((l) => l.includes(`stack "${stack}"`));
   const line = lines.find((l) => expect.every((fragment) => l.includes(fragment)));
   assert.ok(
@@ -69,11 +74,5 @@ export async function expectGateRefusal(
     [],
     "nothing but reads may be declared",
   );
-  const lines = failure.message.split("\n").filter((l) => l.includes(`stack "${stack}"`));
-  const line = lines.find((l) => expect.every((fragment) => l.includes(fragment)));
-  assert.ok(
-    line,
-    `no line names stack "${stack}" with ${expect.join(" and ")}:\n${failure.message}`,
-  );
-  return line;
+  return lineNaming(failure, stack, expect);
 }
