@@ -127,6 +127,34 @@ export class Governance extends pulumi.ComponentResource {
       childOpts,
     );
 
+    // The workflows' privileged jobs read their tokens from this environment's secrets only; it
+    // admits runs from the protected branches alone, so an edited workflow on a writer's branch
+    // gets the environment's refusal, not the tokens (docs/security.md).
+    if (plan.workflowEnvironment) {
+      const workflow = plan.workflowEnvironment;
+      const workflowEnvironment = new github.RepositoryEnvironment(
+        `${name}-workflow-environment`,
+        {
+          repository: plan.repository,
+          environment: workflow.name,
+          canAdminsBypass: false,
+          deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+        },
+        childOpts,
+      );
+      for (const branch of workflow.branches) {
+        new github.RepositoryEnvironmentDeploymentPolicy(
+          `${name}-workflow-environment-from-${branch}`,
+          {
+            repository: plan.repository,
+            environment: workflowEnvironment.environment,
+            branchPattern: branch,
+          },
+          childOpts,
+        );
+      }
+    }
+
     // CODEOWNERS first: once a branch is protected, GitHub refuses direct commits to it.
     const codeownersFiles = new Map<string, github.RepositoryFile>();
     for (const branch of plan.codeowners?.branches ?? []) {

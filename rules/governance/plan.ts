@@ -27,9 +27,20 @@ export interface GovernancePlan {
   /** Only in the managing stack: the text and the branches it is written to. */
   codeowners?: { path: string; branches: string[]; content: string };
   ruleset?: EveryTeamRuleset;
+  /**
+   * Only in the managing stack: the GitHub environment `promotion` whose secrets the workflows'
+   * privileged jobs read (docs/security.md), deployable only from these branches.
+   */
+  workflowEnvironment?: { name: string; branches: string[] };
   /** Numeric IDs of approvers known from config. */
   reviewerIds: Record<string, number>;
 }
+
+/**
+ * The GitHub environment the workflows' privileged jobs (promote, auto-promote, the dev bump, the
+ * deployment settings) declare: its secrets reach only runs from the branches it allows.
+ */
+export const WORKFLOW_ENVIRONMENT = "promotion";
 
 /** The CODEOWNERS text for a set of stacks, from the managing stack's repository settings. */
 export function codeownersFor(stacks: StackGovernance[], managingStack: string): string {
@@ -94,6 +105,14 @@ export function planGovernance(stacks: StackGovernance[], stack: string): Govern
         }
       : undefined,
     ruleset: everyTeamRuleset(self),
+    ...(manages(self)
+      ? {
+          workflowEnvironment: {
+            name: WORKFLOW_ENVIRONMENT,
+            branches: shared.length > 0 ? [...shared] : [g.branch],
+          },
+        }
+      : {}),
     reviewerIds: g.repository.reviewerIds,
   };
 }

@@ -10,7 +10,12 @@ import { strict as assert } from "assert";
 import { engineConfig, listStacks, loadStackFile } from "../../config/stackFiles";
 
 import * as pulumi from "@pulumi/pulumi";
-import { codeownersFor, planGovernance, stackGovernance } from "../../rules/governance";
+import {
+  codeownersFor,
+  planGovernance,
+  stackGovernance,
+  WORKFLOW_ENVIRONMENT,
+} from "../../rules/governance";
 import { CODEOWNERS_COMMIT_MESSAGE, Governance } from "../../components/governance";
 import { SEED } from "../fixtures";
 import {
@@ -52,6 +57,9 @@ function runManaged(
 }
 
 const ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment";
+/** A stack's own GitHub environment and its deployment policy: not the workflows' `promotion`. */
+const ownOfType = (run: ProgramRun, type: string) =>
+  ofType(run, type).filter((r) => r.inputs.environment !== WORKFLOW_ENVIRONMENT);
 const DEPLOY_POLICY =
   "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy";
 const PROTECTION = "github:index/branchProtection:BranchProtection";
@@ -129,7 +137,7 @@ describe("GitHub governance, declared by the program", () => {
     it("each stack with governance declares its own GitHub environment", () => {
       for (const [stack, run] of Object.entries(runs)) {
         const governance = loadStackFile(PROJECT_DIR, stack).governance;
-        const environments = ofType(run, ENVIRONMENT).map((e) => e.inputs.environment);
+        const environments = ownOfType(run, ENVIRONMENT).map((e) => e.inputs.environment);
         assert.deepEqual(environments, governance ? [governance.githubEnvironment] : [], stack);
       }
     });
@@ -152,7 +160,7 @@ describe("GitHub governance, declared by the program", () => {
 
     for (const [stack, want] of Object.entries(expected)) {
       it(`${stack}: declares its GitHub environment, deployable from main only`, () => {
-        const [environment, ...others] = ofType(runs[stack], ENVIRONMENT);
+        const [environment, ...others] = ownOfType(runs[stack], ENVIRONMENT);
         assert.equal(others.length, 0);
         assert.equal(environment.inputs.repository, "dex");
         assert.equal(environment.inputs.environment, stack);
@@ -165,7 +173,7 @@ describe("GitHub governance, declared by the program", () => {
         });
         // Without a token and without pinned IDs, reviewers cannot be resolved offline.
         assert.equal(environment.inputs.reviewers, undefined);
-        const [policy, ...more] = ofType(runs[stack], DEPLOY_POLICY);
+        const [policy, ...more] = ownOfType(runs[stack], DEPLOY_POLICY);
         assert.equal(more.length, 0);
         assert.deepEqual(policy.inputs, {
           repository: "dex",
@@ -234,7 +242,32 @@ describe("GitHub governance, declared by the program", () => {
     it("no two stacks declare the same GitHub object", () => {
       assert.deepEqual(collisions(runs), []);
       // Every stack declares its environment, so the check has something to compare.
-      assert.equal(Object.values(runs).flatMap((r) => ofType(r, ENVIRONMENT)).length, 3);
+      assert.equal(Object.values(runs).flatMap((r) => ownOfType(r, ENVIRONMENT)).length, 3);
+    });
+
+    it("the managing stack alone declares the workflows' environment, deployable from main only (#20)", () => {
+      for (const [stack, run] of Object.entries(runs)) {
+        const workflow = ofType(run, ENVIRONMENT).filter(
+          (e) => e.inputs.environment === WORKFLOW_ENVIRONMENT,
+        );
+        if (stack !== "prod") {
+          assert.deepEqual(workflow, [], stack);
+          continue;
+        }
+        assert.equal(workflow.length, 1);
+        assert.equal(workflow[0].inputs.canAdminsBypass, false);
+        assert.deepEqual(workflow[0].inputs.deploymentBranchPolicy, {
+          protectedBranches: false,
+          customBranchPolicies: true,
+        });
+        const policies = ofType(run, DEPLOY_POLICY).filter(
+          (p) => p.inputs.environment === WORKFLOW_ENVIRONMENT,
+        );
+        assert.deepEqual(
+          policies.map((p) => p.inputs.branchPattern),
+          ["main"],
+        );
+      }
     });
 
     it("without a token the provider is anonymous: no owner, no token, nothing to call", () => {
@@ -287,7 +320,7 @@ describe("GitHub governance, declared by the program", () => {
           projectDir: SEED.dir,
         },
       );
-      assert.equal(ofType(run, ENVIRONMENT)[0].inputs.waitTimer, 45);
+      assert.equal(ownOfType(run, ENVIRONMENT)[0].inputs.waitTimer, 45);
       const [protection] = ofType(run, PROTECTION);
       assert.equal(protection.inputs.requiredPullRequestReviews[0].requiredApprovingReviewCount, 3);
     });
@@ -342,11 +375,11 @@ describe("GitHub governance, declared by the program", () => {
 
     it("makes the approvers the environment's reviewers, by numeric ID, also offline", async () => {
       const stage = await runManaged("stage", {}, undefined, { projectDir });
-      assert.deepEqual(ofType(stage, ENVIRONMENT)[0].inputs.reviewers, [
+      assert.deepEqual(ownOfType(stage, ENVIRONMENT)[0].inputs.reviewers, [
         { teams: [102, 103], users: [] },
       ]);
       const prod = await runManaged("prod", {}, undefined, { projectDir });
-      assert.deepEqual(ofType(prod, ENVIRONMENT)[0].inputs.reviewers, [
+      assert.deepEqual(ownOfType(prod, ENVIRONMENT)[0].inputs.reviewers, [
         { teams: [104], users: [583231] },
       ]);
       assert.match(
@@ -355,7 +388,7 @@ describe("GitHub governance, declared by the program", () => {
       );
       const dev = await runManaged("dev", {}, undefined, { projectDir });
       assert.equal(
-        ofType(dev, ENVIRONMENT)[0].inputs.reviewers,
+        ownOfType(dev, ENVIRONMENT)[0].inputs.reviewers,
         undefined,
         "dev needs no approval",
       );
@@ -531,7 +564,9 @@ describe("GitHub governance, declared by the program", () => {
         );
       }
       assert.deepEqual(invokes, ['github:index/getTeam:getTeam {"slug":"sre","summaryOnly":true}']);
-      const [environment] = declared.filter((r) => r.type === ENVIRONMENT);
+      const [environment] = declared.filter(
+        (r) => r.type === ENVIRONMENT && r.inputs.environment !== WORKFLOW_ENVIRONMENT,
+      );
       assert.deepEqual(environment.inputs.reviewers, [{ teams: [4242], users: [] }]);
     });
   });
