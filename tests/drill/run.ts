@@ -516,7 +516,7 @@ class Drill {
           expect(
             samePin(after[app], {
               tag: this.lastBeforePromotion[app].tag,
-              bypass: { kind: "rollback", reason },
+              bypass: { kind: "rollback", tag: this.lastBeforePromotion[app].tag, reason },
             }),
             `${app}: ${JSON.stringify(after[app])}`,
           );
@@ -549,7 +549,7 @@ class Drill {
     const after = this.pins(last);
     this.check(`${stackFileName(last)} pins ${app} ${tag} as a hotfix`, () => {
       expect(
-        samePin(after[app], { tag, bypass: { kind: "hotfix", reason } }),
+        samePin(after[app], { tag, bypass: { kind: "hotfix", tag, reason } }),
         `${app}: ${JSON.stringify(after[app])}`,
       );
     });
