@@ -252,9 +252,11 @@ const syncWindow = strictObject({
     .array(nonEmpty("application"), { error: "a list of application names or globs" })
     .optional(),
 })
-  // A window at least as long as the longest time between two starts of its schedule never
-  // closes (rules/syncWindow.ts); checked once the window's own keys are valid.
+  // An allow window at least as long as the longest time between two starts of its schedule never
+  // closes (rules/syncWindow.ts): the change window it stands for is silently gone. A deny window
+  // that never closes is a freeze, said on purpose (its own bound still holds).
   .superRefine((window, ctx) => {
+    if (window.kind !== "allow") return;
     const longest = maxWindowMinutes(window.schedule);
     const minutes = windowMinutes(window.duration);
     if (longest === undefined || minutes === undefined || minutes <= longest) return;

@@ -74,10 +74,10 @@ describe("config bounds: durations", () => {
     ]);
   });
 
-  it("refuses a sync window that never closes: as long as the longest gap of its schedule", () => {
+  it("refuses an allow window that never closes: as long as the longest gap of its schedule", () => {
     const raw = seedRaw("prod");
     raw.syncWindows = [
-      { kind: "deny", schedule: "0 9 * * *", duration: "24h" },
+      { kind: "allow", schedule: "0 9 * * *", duration: "24h" },
       { kind: "allow", schedule: "0 9 * * 1-5", duration: "72h" },
       { kind: "allow", schedule: "0 9 * * 1-5", duration: "0m" },
     ];
@@ -89,6 +89,12 @@ describe("config bounds: durations", () => {
     ]);
     lineAbout(message, "promotion:syncWindows[1].duration", ['"72h"', "at most 71h59m"]);
     lineAbout(message, "promotion:syncWindows[2].duration", ['"0m"', "more than 0"]);
+  });
+
+  it("accepts a deny window that never closes: a freeze, said on purpose", () => {
+    const raw = seedRaw("prod");
+    raw.syncWindows = [{ kind: "deny", schedule: "* * * * *", duration: "24h" }];
+    validateStackConfig("prod", raw);
   });
 
   it("accepts a two-week December freeze and the seed's weekday window", () => {
