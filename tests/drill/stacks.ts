@@ -12,6 +12,8 @@ import { orderChain } from "../../rules/chain";
 
 export interface Bypass {
   kind: string;
+  /** The tag the bypass was written for. */
+  tag: string;
   reason: string;
 }
 

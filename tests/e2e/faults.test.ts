@@ -109,6 +109,17 @@ describe("faults on the test bed", function () {
   });
 
   it("the application-controller down during a promotion: the gate reports unknown health; the sync happens when it returns", async function () {
+    // dev moved on in the tests above: stage's first deployment of the tag its file pins is a
+    // reviewed one (a stack without state is gated like a promotion, issue #20).
+    const initial = await project.cli([
+      "initial",
+      "--env",
+      "stage",
+      "--reason",
+      "e2e: stage joins",
+    ]);
+    assert.equal(initial.code, 0, initial.stderr + initial.stdout);
+    project.mergeNewBranch("initial-stage-");
     await project.up("stage");
     await runs(bed, "stage", project.tag("stage"));
     bed.stopComponent("argocd-application-controller");
