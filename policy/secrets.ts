@@ -8,6 +8,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { STACK_FILE_VARIABLE, type StackConfig } from "./stackConfig";
 import { NO_STACK_CONFIG, formatViolation, type Violation } from "./violation";
+import { decodeConfigValue } from "../rules/redact";
 
 /** Credentials recognisable by their shape, wherever they sit in a value. */
 const CREDENTIAL_SHAPES: Array<{ what: string; pattern: RegExp }> = [
@@ -104,22 +105,11 @@ function scan(
   }
 }
 
-/** A structured value arrives as JSON text; anything else is a plain string. */
-function decode(text: string): unknown {
-  const trimmed = text.trim();
-  if (!trimmed.startsWith("{") && !trimmed.startsWith("[")) return text;
-  try {
-    return JSON.parse(trimmed);
-  } catch {
-    return text;
-  }
-}
-
 export function plaintextSecretViolations(config: StackConfig): Violation[] {
   const object = `stack ${JSON.stringify(config.stack ?? "(unknown)")}`;
   const violations: Violation[] = [];
   for (const key of Object.keys(config.values).sort()) {
-    const value = decode(config.values[key]);
+    const value = decodeConfigValue(config.values[key]);
     let secure: (path: string) => boolean = () => false;
     if (config.secretKeys.has(key)) {
       // A key set whole with --secret has nothing in plain text. A key with one secure leaf

@@ -16,7 +16,7 @@ export const SECRET_SHOWN = "[secret]";
 export const MIN_SECRET_LENGTH = 4;
 
 /** A structured config value arrives as JSON text; anything else is a plain string. */
-function decode(text: string): unknown {
+export function decodeConfigValue(text: string): unknown {
   const trimmed = text.trim();
   if (!trimmed.startsWith("{") && !trimmed.startsWith("[")) return text;
   try {
@@ -51,7 +51,7 @@ export function secretValues(
     const text = values[key];
     if (text === undefined) continue;
     const all = new Map<string, string>();
-    leaves(key, decode(text), all);
+    leaves(key, decodeConfigValue(text), all);
     const inside = [...(securePaths ?? [])].filter(
       (p) => p.startsWith(`${key}.`) || p.startsWith(`${key}[`),
     );

@@ -14,32 +14,15 @@
 import { strict as assert } from "assert";
 import { RegistryClient } from "../../adapters/registry";
 import { editStackText, readApps } from "../../cli/stackText";
-import { until, type Testbed } from "../../harness/testbed";
+
+import type { Testbed } from "../../harness/testbed";
 import { testbed } from "./hooks";
 import { ClusterProject } from "./support/clusterProject";
-import { APPLICATION, IMAGE, appState, deployedImage } from "./support/cluster";
+import { IMAGE, runsRef } from "./support/cluster";
 import { TestRegistry } from "../support/registry";
 
 const NEVER_READY = "sha-dead0000";
 const ENDPOINTS = "PROMOTION_REGISTRY_ENDPOINTS";
-
-/** Waits until the environment's Application is Synced and Healthy on `ref`, its Deployment too. */
-async function runsRef(bed: Testbed, env: string, ref: string): Promise<void> {
-  await until(
-    `${APPLICATION(env)} Synced and Healthy on ${ref}`,
-    90_000,
-    () => {
-      const s = bed.application(APPLICATION(env))?.status;
-      return (
-        s?.sync?.status === "Synced" &&
-        s?.health?.status === "Healthy" &&
-        (s?.summary?.images ?? []).includes(ref) &&
-        deployedImage(bed, env) === ref
-      );
-    },
-    () => appState(bed, env),
-  );
-}
 
 describe("verification and automatic rollback on the test bed", function () {
   let bed: Testbed;

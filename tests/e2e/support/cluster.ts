@@ -29,7 +29,12 @@ export function appState(bed: Testbed, env: string): string {
 
 /** Waits until the environment's Application is Synced and Healthy on `tag`, and its pods Ready. */
 export async function runs(bed: Testbed, env: string, tag: string): Promise<void> {
-  const image = `${IMAGE}:${tag}`;
+  await runsRef(bed, env, `${IMAGE}:${tag}`);
+}
+
+/** Waits until the environment's Application is Synced and Healthy on `image` (a tag or digest
+ * reference), its Deployment too. */
+export async function runsRef(bed: Testbed, env: string, image: string): Promise<void> {
   await until(
     `${APPLICATION(env)} Synced and Healthy on ${image}`,
     90_000,
